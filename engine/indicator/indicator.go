@@ -1,0 +1,133 @@
+// Package indicator holds the STIX 2.1 indicator object as the engine uses
+// it: the properties matching and alerting need, plus the raw JSON it came
+// from so that nothing the feed sent is lost.
+//
+// Indicators are values; once decoded they are never mutated, so they may be
+// shared between goroutines freely.
+package indicator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// KillChainPhase is one entry of kill_chain_phases.
+type KillChainPhase struct {
+	KillChainName string `json:"kill_chain_name"`
+	PhaseName     string `json:"phase_name"`
+}
+
+// ExternalReference is one entry of external_references.
+type ExternalReference struct {
+	SourceName  string `json:"source_name"`
+	URL         string `json:"url,omitempty"`
+	ExternalID  string `json:"external_id,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// Indicator is a STIX 2.1 indicator.
+type Indicator struct {
+	ID                 string              `json:"id"`
+	Type               string              `json:"type"`
+	SpecVersion        string              `json:"spec_version,omitempty"`
+	Created            time.Time           `json:"created"`
+	Modified           time.Time           `json:"modified"`
+	Name               string              `json:"name,omitempty"`
+	Description        string              `json:"description,omitempty"`
+	IndicatorTypes     []string            `json:"indicator_types,omitempty"`
+	Pattern            string              `json:"pattern"`
+	PatternType        string              `json:"pattern_type,omitempty"`
+	PatternVersion     string              `json:"pattern_version,omitempty"`
+	ValidFrom          time.Time           `json:"valid_from"`
+	ValidUntil         time.Time           `json:"valid_until,omitzero"`
+	KillChainPhases    []KillChainPhase    `json:"kill_chain_phases,omitempty"`
+	Labels             []string            `json:"labels,omitempty"`
+	Confidence         *int                `json:"confidence,omitempty"`
+	Revoked            bool                `json:"revoked,omitempty"`
+	CreatedByRef       string              `json:"created_by_ref,omitempty"`
+	ObjectMarkingRefs  []string            `json:"object_marking_refs,omitempty"`
+	ExternalReferences []ExternalReference `json:"external_references,omitempty"`
+	// SourcesRefs is Sekoia's x_inthreat_sources_refs.
+	SourcesRefs []string `json:"x_inthreat_sources_refs,omitempty"`
+	// ObservableTypes is Sekoia's x_ic_observable_types.
+	ObservableTypes []string `json:"x_ic_observable_types,omitempty"`
+
+	// Raw is the object exactly as it was received. It is not re-encoded.
+	Raw json.RawMessage `json:"-"`
+}
+
+// Errors that callers branch on.
+var (
+	ErrNotIndicator = errors.New("indicator: object is not an indicator")
+	ErrMissingField = errors.New("indicator: required property missing")
+)
+
+// Decode parses one STIX indicator object. It keeps a copy of data in Raw.
+// Objects of other types give ErrNotIndicator; a missing id, pattern or
+// modified time gives ErrMissingField. A pattern_type other than "stix" is
+// accepted here; the compiler reports it.
+func Decode(data []byte) (Indicator, error) {
+	var ind Indicator
+	if err := json.Unmarshal(data, &ind); err != nil {
+		return Indicator{}, fmt.Errorf("indicator: %w", err)
+	}
+	if ind.Type != "indicator" {
+		return Indicator{}, fmt.Errorf("%w: type %q", ErrNotIndicator, ind.Type)
+	}
+	switch {
+	case ind.ID == "":
+		return Indicator{}, fmt.Errorf("%w: id", ErrMissingField)
+	case !strings.HasPrefix(ind.ID, "indicator--"):
+		return Indicator{}, fmt.Errorf("indicator: id %q does not start with indicator--", ind.ID)
+	case ind.Pattern == "" && !ind.Revoked:
+		return Indicator{}, fmt.Errorf("%w: %s: pattern", ErrMissingField, ind.ID)
+	}
+	if ind.Modified.IsZero() {
+		ind.Modified = ind.Created
+	}
+	if ind.PatternType == "" {
+		ind.PatternType = "stix"
+	}
+	ind.Raw = append(json.RawMessage(nil), data...)
+	return ind, nil
+}
+
+// ValidAt reports whether the indicator may match at time t: it is not
+// revoked and valid_from <= t < valid_until (no valid_until means no end).
+func (ind *Indicator) ValidAt(t time.Time) bool {
+	if ind.Revoked {
+		return false
+	}
+	if !ind.ValidFrom.IsZero() && t.Before(ind.ValidFrom) {
+		return false
+	}
+	if !ind.ValidUntil.IsZero() && !t.Before(ind.ValidUntil) {
+		return false
+	}
+	return true
+}
+
+// ExpiredAt reports whether valid_until has passed at t.
+func (ind *Indicator) ExpiredAt(t time.Time) bool {
+	return !ind.ValidUntil.IsZero() && !t.Before(ind.ValidUntil)
+}
+
+// ConfidenceOr returns the confidence, or def when the indicator has none.
+func (ind *Indicator) ConfidenceOr(def int) int {
+	if ind.Confidence == nil {
+		return def
+	}
+	return *ind.Confidence
+}
+
+// NewerThan reports whether ind supersedes other: a later modified time, or
+// the same time and a revocation.
+func (ind *Indicator) NewerThan(other *Indicator) bool {
+	if !ind.Modified.Equal(other.Modified) {
+		return ind.Modified.After(other.Modified)
+	}
+	return ind.Revoked && !other.Revoked
+}
