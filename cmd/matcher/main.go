@@ -33,6 +33,9 @@ func commands() map[string]command {
 		"stix-test": {"run STIX pattern conformance vectors (JSON Lines)", runStixTest},
 		"parse":     {"parse a STIX pattern and print its canonical form", runParse},
 		"demo":      {"run the engine over the bundled data", runDemo},
+		"sync":      {"pull the Intelligence Center feed into the indicator store", runSync},
+
+		"intel-server": {"serve a dataset as a stand-in Intelligence Center API", runIntelServer},
 	}
 }
 
