@@ -1,0 +1,5 @@
+//go:build !race
+
+package cidr
+
+const raceEnabled = false

@@ -1,0 +1,124 @@
+package substr
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cloudflare/ahocorasick"
+)
+
+// Errors returned by Builder.Add and Builder.Build; callers branch on them
+// with errors.Is.
+var (
+	// ErrEmptyFragment rejects an empty fragment: it would match every
+	// haystack, so its pattern belongs on the engine's verify-always list.
+	ErrEmptyFragment = errors.New("substr: empty fragment")
+	// ErrTooLarge means the automaton would need more than Builder.MaxBytes.
+	ErrTooLarge = errors.New("substr: automaton too large")
+)
+
+// DefaultMaxBytes is the automaton size Build refuses to exceed when
+// Builder.MaxBytes is zero: about 1M fragment bytes (e.g. 100k fragments of
+// 10 bytes).
+const DefaultMaxBytes = 4 << 30
+
+// Builder collects (fragment, id) pairs and builds an immutable Matcher.
+// Fragments are copied and deduplicated: a fragment added with several ids
+// is stored once and reports all of them. The zero value is ready to use;
+// a Builder is not safe for concurrent use.
+//
+// Keep fragments short: the automaton costs about 4.2 KB per stored byte
+// (see Matcher). The engine should index the rarest window of at most 12
+// bytes of a longer literal and verify candidates afterwards.
+type Builder struct {
+	// FoldCase makes the Matcher ASCII case-insensitive: fragments and
+	// haystacks are compared with A-Z folded to a-z. Set it before Add.
+	FoldCase bool
+	// MaxBytes bounds the automaton's estimated size; zero means
+	// DefaultMaxBytes, negative means no bound.
+	MaxBytes int64
+
+	index map[string]int32 // fragment -> position in frags
+	frags [][]byte
+	ids   [][]uint32
+	pairs int
+}
+
+// Add records that fragment maps to id. It copies fragment (folded to lower
+// case if FoldCase is set). An empty fragment is rejected with
+// ErrEmptyFragment.
+func (b *Builder) Add(fragment []byte, id uint32) error {
+	if len(fragment) == 0 {
+		return ErrEmptyFragment
+	}
+	key := string(fragment)
+	if b.FoldCase {
+		key = string(lowerASCII(nil, fragment))
+	}
+	if b.index == nil {
+		b.index = map[string]int32{}
+	}
+	i, ok := b.index[key]
+	if !ok {
+		i = int32(len(b.frags))
+		b.index[key] = i
+		b.frags = append(b.frags, []byte(key))
+		b.ids = append(b.ids, nil)
+	}
+	if !slices.Contains(b.ids[i], id) {
+		b.ids[i] = append(b.ids[i], id)
+		b.pairs++
+	}
+	return nil
+}
+
+// Len returns the number of distinct fragments added so far.
+func (b *Builder) Len() int { return len(b.frags) }
+
+// Pairs returns the number of distinct (fragment, id) pairs added so far.
+func (b *Builder) Pairs() int { return b.pairs }
+
+// EstimateBytes returns the heap bytes the automaton for the fragments
+// added so far would take (see Matcher.SizeBytes).
+func (b *Builder) EstimateBytes() int64 {
+	n := int64(1)
+	for _, f := range b.frags {
+		n += int64(len(f))
+	}
+	return n * nodeBytes
+}
+
+// Build returns a Matcher for every fragment added so far, or ErrTooLarge
+// if its automaton would exceed MaxBytes. The Builder keeps its contents.
+func (b *Builder) Build() (*Matcher, error) {
+	limit := b.MaxBytes
+	if limit == 0 {
+		limit = DefaultMaxBytes
+	}
+	if est := b.EstimateBytes(); limit > 0 && est > limit {
+		return nil, fmt.Errorf("%w: %d fragments of %d bytes need ~%d MiB, limit %d MiB",
+			ErrTooLarge, len(b.frags), est/nodeBytes-1, est>>20, limit>>20)
+	}
+	m := &Matcher{fold: b.FoldCase, frags: len(b.frags)}
+	if len(b.frags) == 0 {
+		return m, nil
+	}
+	m.idOff = make([]uint32, 0, len(b.frags)+1)
+	for i, f := range b.frags {
+		m.fragBytes += len(f)
+		m.idOff = append(m.idOff, uint32(len(m.ids)))
+		ids := slices.Clone(b.ids[i])
+		slices.Sort(ids)
+		m.ids = append(m.ids, ids...)
+	}
+	m.idOff = append(m.idOff, uint32(len(m.ids)))
+	// The library keeps references to the fragment slices; hand it copies
+	// so that later Adds to the Builder cannot reach the Matcher.
+	dict := make([][]byte, len(b.frags))
+	for i, f := range b.frags {
+		dict[i] = slices.Clone(f)
+	}
+	m.ac = ahocorasick.NewMatcher(dict)
+	return m, nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package substr
+
+const raceEnabled = false
