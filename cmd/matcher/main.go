@@ -33,7 +33,10 @@ func commands() map[string]command {
 		"stix-test": {"run STIX pattern conformance vectors (JSON Lines)", runStixTest},
 		"parse":     {"parse a STIX pattern and print its canonical form", runParse},
 		"demo":      {"run the engine over the bundled data", runDemo},
+		"explain":   {"print how a pattern is indexed and verified", runExplain},
 		"sync":      {"pull the Intelligence Center feed into the indicator store", runSync},
+		"lookup":    {"look an IOC up in the Intelligence Center and print its context", runLookup},
+		"context":   {"print the context digest of an Intelligence Center object", runContext},
 
 		"intel-server": {"serve a dataset as a stand-in Intelligence Center API", runIntelServer},
 	}

@@ -132,11 +132,16 @@ func (n *startStopNode) minObs() int64  { return n.child.minObs() }
 // compile.
 func Compile(p *pattern.Pattern) (*Matcher, error) {
 	c := compiler{groupOf: map[string]int{}}
+	_, c.single = p.Root.(*pattern.ObsSimple)
 	root, err := c.obs(p.Root)
 	if err != nil {
 		return nil, err
 	}
-	m := &Matcher{pattern: p, root: root, leaves: c.leaves, minObs: root.minObs(), groups: len(c.groupOf)}
+	groups := len(c.groupOf)
+	if c.single {
+		groups = 1
+	}
+	m := &Matcher{pattern: p, root: root, leaves: c.leaves, minObs: root.minObs(), groups: groups}
 	m.demand = demand(root, m.groups)
 	setScopeDemands(root, m.groups)
 	return m, nil
@@ -145,6 +150,31 @@ func Compile(p *pattern.Pattern) (*Matcher, error) {
 type compiler struct {
 	leaves  []*leafNode
 	groupOf map[string]int
+	single  bool // the pattern is one simple observation expression
+}
+
+// group returns the leaf group of a comparison expression: leaves with the
+// same text share one. A pattern of one simple expression has one group
+// and needs no text.
+func (c *compiler) group(e pattern.CmpExpr) int {
+	if c.single {
+		return 0
+	}
+	text := pattern.FormatCmp(e)
+	g, ok := c.groupOf[text]
+	if !ok {
+		g = len(c.groupOf)
+		c.groupOf[text] = g
+	}
+	return g
+}
+
+// rootTypes is pattern.RootTypes with a fast path for one comparison.
+func rootTypes(e pattern.CmpExpr) []string {
+	if cmp, ok := e.(*pattern.Comparison); ok {
+		return []string{cmp.Path.ObjectType}
+	}
+	return pattern.RootTypes(e)
 }
 
 // setScopeDemands records on every constraint scope the demand of what it
@@ -220,13 +250,8 @@ func (c *compiler) obs(e pattern.ObsExpr) (obsNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := pattern.FormatCmp(n.Expr)
-		g, ok := c.groupOf[text]
-		if !ok {
-			g = len(c.groupOf)
-			c.groupOf[text] = g
-		}
-		l := &leafNode{idx: len(c.leaves), group: g, expr: expr, types: pattern.RootTypes(n.Expr)}
+		l := &leafNode{idx: len(c.leaves), expr: expr, types: rootTypes(n.Expr)}
+		l.group = c.group(n.Expr)
 		c.leaves = append(c.leaves, l)
 		return l, nil
 	case *pattern.ObsGroup:

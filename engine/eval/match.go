@@ -66,13 +66,51 @@ func (m *Matcher) Match(obs []observation.Observation, opts Options) (Result, er
 }
 
 // MatchOne is Match for a single observation, the streaming case: one
-// event is one observation.
+// event is one observation. For an observation with NumberObserved 1 it
+// takes a direct path with no search: only OR branches and qualifiers
+// that one observation can satisfy are evaluated, and it stops at the
+// first branch that holds, so a data error in a branch it does not reach
+// is not reported.
 func (m *Matcher) MatchOne(o *observation.Observation) (bool, error) {
 	if m.minObs > int64(max(o.NumberObserved, 1)) {
 		return false, nil
 	}
+	if o.NumberObserved <= 1 {
+		return single(m.root, o)
+	}
 	r, err := m.Match([]observation.Observation{*o}, Options{})
 	return r.Matched, err
+}
+
+// single decides n for one observation instance.
+func single(n obsNode, o *observation.Observation) (bool, error) {
+	switch n := n.(type) {
+	case *leafNode:
+		return evalLeaf(n, o)
+	case *orNode:
+		for _, c := range n.children {
+			if c.minObs() > 1 {
+				continue
+			}
+			if ok, err := single(c, o); ok || err != nil {
+				return ok, err
+			}
+		}
+		return false, nil
+	case *withinNode:
+		return single(n.child, o) // one observation is always within any window
+	case *startStopNode:
+		if !n.start.Before(n.stop) || !o.First.Before(n.stop) || o.Last.Before(n.start) {
+			return false, nil
+		}
+		return single(n.child, o)
+	case *repeatNode:
+		if n.n != 1 {
+			return false, nil
+		}
+		return single(n.child, o)
+	}
+	return false, nil // AND and FOLLOWEDBY need two instances
 }
 
 // candidates evaluates every simple observation expression on every

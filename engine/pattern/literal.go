@@ -27,6 +27,7 @@ func formatFloat(f float64) string {
 // StringLiteral returns a string literal holding s.
 func StringLiteral(s string) Literal {
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	writeQuoted(&b, s)
 	return Literal{Kind: LitString, Str: s, Text: b.String()}
 }

@@ -10,6 +10,7 @@ import (
 // Parsing the result gives the same tree.
 func (p *Pattern) String() string {
 	var b strings.Builder
+	b.Grow(len(p.Source) + 16)
 	writeObs(&b, p.Root)
 	return b.String()
 }
