@@ -1,0 +1,5 @@
+package pipeline
+
+import "runtime"
+
+func maxProcs() int { return runtime.GOMAXPROCS(0) }
