@@ -75,3 +75,20 @@ func markingOf(o *object) (Marking, bool) {
 func stricter(a, b *Marking) bool {
 	return b == nil || tlpRank[a.TLP] > tlpRank[b.TLP]
 }
+
+// TLP returns the TLP level ("WHITE", "GREEN", "AMBER", "AMBER+STRICT",
+// "RED", "CLEAR") named by the standard TLP 1.0 and 2.0 marking
+// definitions among refs, the most restrictive when there are several, or
+// "" when none is a standard TLP marking. It needs no request.
+func TLP(refs []string) string {
+	var best *Marking
+	for _, r := range refs {
+		if m, ok := standardTLP[r]; ok && stricter(&m, best) {
+			best = &m
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.TLP
+}

@@ -30,9 +30,10 @@ var errFailed = errors.New("failed")
 
 func commands() map[string]command {
 	return map[string]command{
+		"run":       {"match log events from NATS and publish alerts (the demo on embedded defaults)", runRun},
+		"match":     {"match log files or stdin against indicators; alerts as JSON lines", runMatch},
 		"stix-test": {"run STIX pattern conformance vectors (JSON Lines)", runStixTest},
 		"parse":     {"parse a STIX pattern and print its canonical form", runParse},
-		"demo":      {"run the engine over the bundled data", runDemo},
 		"explain":   {"print how a pattern is indexed and verified", runExplain},
 		"sync":      {"pull the Intelligence Center feed into the indicator store", runSync},
 		"lookup":    {"look an IOC up in the Intelligence Center and print its context", runLookup},

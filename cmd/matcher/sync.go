@@ -25,7 +25,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "usage: matcher sync [flags]\n\nThe API key is read from $"+intel.DefaultKeyEnv+" or --api-key-file, never from the command line.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	storePath := fs.String("store", "matcher-intel.db", "indicator store file")
+	storePath := fs.String("store", "matcher.db", "indicator store file")
 	source := fs.String("source", "rest", "feed source: rest, taxii or file")
 	baseURL := fs.String("base-url", intel.DefaultBaseURL, "API host; regional hosts take the form https://<host>/api/")
 	feed := fs.String("feed", intel.DefaultFeedID, "feed id (the TAXII collection id)")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/indicator-matcher/matcher/engine/alert"
 	"github.com/indicator-matcher/matcher/engine/extract"
+	"github.com/indicator-matcher/matcher/engine/metrics"
 	"github.com/indicator-matcher/matcher/engine/snapshot"
 )
 
@@ -62,6 +63,8 @@ type Stats struct {
 	EventsMatched atomic.Uint64
 	Hits          atomic.Uint64
 	Suppressed    atomic.Uint64
+	Allowlisted   atomic.Uint64 // malicious hits on a value a benign indicator names
+	BenignHits    atomic.Uint64
 	RateLimited   atomic.Uint64
 	AlertsOut     atomic.Uint64
 	Summaries     atomic.Uint64
@@ -76,8 +79,18 @@ type Stats struct {
 	deadMu      sync.Mutex
 	deadLetters map[string]*atomic.Uint64
 
-	Latency Histogram // event arrival to alert publication, seconds
-	Lag     Histogram // event time to arrival, seconds
+	// Latency is the time from an event's arrival to its alert's
+	// publication; Lag from the event's own time to its arrival.
+	Latency *metrics.Histogram
+	Lag     *metrics.Histogram
+}
+
+// NewStats returns zeroed counters with their histograms.
+func NewStats() *Stats {
+	return &Stats{
+		Latency: metrics.NewHistogram("matcher_alert_latency_seconds", "Time from an event's arrival to the publication of its alert.", metrics.LatencyBuckets()),
+		Lag:     metrics.NewHistogram("matcher_event_lag_seconds", "Time from an event's own timestamp to its arrival.", metrics.ExponentialBuckets(0.001, 4, 14)),
+	}
 }
 
 // DeadLetter counts one event dead-lettered for reason.
@@ -116,9 +129,12 @@ type Processor struct {
 	validity Validity
 	stats    *Stats
 	now      func() time.Time
+	// eventClock: suppression runs on event time.
+	eventClock bool
 
 	ev       extract.Event
 	sc       snapshot.Scratch
+	allowed  []int // observables a benign indicator matched in this event
 	profiles map[string]*extract.Profile
 	alerts   []alert.Alert
 }
@@ -133,6 +149,9 @@ type ProcessorConfig struct {
 	Validity   Validity
 	Stats      *Stats
 	Now        func() time.Time // time.Now when nil
+	// SuppressOnEventTime runs suppression windows and rate limits on
+	// event time instead of the clock: for replays and offline hunts.
+	SuppressOnEventTime bool
 }
 
 // NewProcessor returns a Processor.
@@ -141,12 +160,12 @@ func NewProcessor(c ProcessorConfig) *Processor {
 		c.Suppressor = alert.NewSuppressor(alert.SuppressOptions{})
 	}
 	if c.Stats == nil {
-		c.Stats = &Stats{}
+		c.Stats = NewStats()
 	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Processor{x: c.Extractor, loader: c.Loader, builder: c.Builder, supp: c.Suppressor, validity: c.Validity, stats: c.Stats, now: c.Now, profiles: map[string]*extract.Profile{}}
+	return &Processor{x: c.Extractor, loader: c.Loader, builder: c.Builder, supp: c.Suppressor, validity: c.Validity, stats: c.Stats, now: c.Now, eventClock: c.SuppressOnEventTime, profiles: map[string]*extract.Profile{}}
 }
 
 // BadEventError is returned by Process for events that cannot be read;
@@ -156,7 +175,9 @@ type BadEventError struct {
 	Err    error
 }
 
-func (e *BadEventError) Error() string { return "pipeline: bad event (" + e.Reason + "): " + e.Err.Error() }
+func (e *BadEventError) Error() string {
+	return "pipeline: bad event (" + e.Reason + "): " + e.Err.Error()
+}
 func (e *BadEventError) Unwrap() error { return e.Err }
 
 // Process handles one event. It returns the alerts to publish (owned by
@@ -194,10 +215,30 @@ func (p *Processor) Process(raw []byte, o alert.Origin) ([]alert.Alert, error) {
 	if len(hits) == 0 {
 		return p.alerts, nil
 	}
-	p.stats.EventsMatched.Add(1)
 	p.stats.Hits.Add(uint64(len(hits)))
-	now := p.now()
+	p.allowed = p.allowed[:0]
 	for _, h := range hits {
+		if h.Benign {
+			p.stats.BenignHits.Add(1)
+			if h.Observable >= 0 {
+				p.allowed = append(p.allowed, h.Observable)
+			}
+		}
+	}
+	now := p.now()
+	if p.eventClock {
+		now = p.ev.Time
+	}
+	matched := false
+	for _, h := range hits {
+		if h.Benign {
+			continue
+		}
+		if p.allowlisted(h.Observable) {
+			p.stats.Allowlisted.Add(1)
+			continue
+		}
+		matched = true
 		id := snap.IndicatorID(h.Plan)
 		pair := alert.PairKey(id, p.atomic(h))
 		switch p.supp.Admit(id, pair, now) {
@@ -216,7 +257,29 @@ func (p *Processor) Process(raw []byte, o alert.Origin) ([]alert.Alert, error) {
 		p.supp.Remember(pair, &a)
 		p.alerts = append(p.alerts, a)
 	}
+	if matched {
+		p.stats.EventsMatched.Add(1)
+	}
 	return p.alerts, nil
+}
+
+// allowlisted reports whether a benign indicator matched the observable
+// of a hit: the same value, or the same address (an address and an
+// address-plus-port pair).
+func (p *Processor) allowlisted(obs int) bool {
+	if obs < 0 {
+		return false
+	}
+	o := &p.ev.Observables[obs]
+	for _, b := range p.allowed {
+		if b == obs {
+			return true
+		}
+		if bo := &p.ev.Observables[b]; o.Addr.IsValid() && bo.Addr.IsValid() && bo.Addr == o.Addr {
+			return true
+		}
+	}
+	return false
 }
 
 // atomic names the matched value of a hit for suppression: the observable's

@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/indicator-matcher/matcher/engine/alert"
+	"github.com/indicator-matcher/matcher/engine/ops"
 	"github.com/indicator-matcher/matcher/enrich"
 )
 
@@ -136,6 +137,7 @@ type Runner struct {
 	pendingMu sync.Mutex
 	pending   map[string]alert.Alert // alerts published as pending, awaiting a follow-up
 	ready     atomic.Bool
+	throttle  *ops.Throttle // per-event problems are logged at a bounded rate
 }
 
 // NewRunner prepares a Runner. procCfg.Stats, when set, receives the
@@ -143,7 +145,7 @@ type Runner struct {
 func NewRunner(nc *nats.Conn, procCfg ProcessorConfig, enricher *enrich.Enricher, opts Options, log *slog.Logger) (*Runner, error) {
 	opts.defaults()
 	if procCfg.Stats == nil {
-		procCfg.Stats = &Stats{}
+		procCfg.Stats = NewStats()
 	}
 	if procCfg.Suppressor == nil {
 		procCfg.Suppressor = alert.NewSuppressor(alert.SuppressOptions{})
@@ -151,7 +153,8 @@ func NewRunner(nc *nats.Conn, procCfg ProcessorConfig, enricher *enrich.Enricher
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Runner{nc: nc, opts: opts, procCfg: procCfg, enricher: enricher, log: log, stats: procCfg.Stats, pending: map[string]alert.Alert{}}
+	r := &Runner{nc: nc, opts: opts, procCfg: procCfg, enricher: enricher, log: log, stats: procCfg.Stats, pending: map[string]alert.Alert{},
+		throttle: ops.NewThrottle(log, 10, time.Minute)}
 	if opts.Mode == JetStream {
 		js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
 		if err != nil {
@@ -203,8 +206,8 @@ func (t *tracker) done(err error) {
 
 // outgoing is an alert on its way to publication.
 type outgoing struct {
-	a   alert.Alert
-	t   *tracker
+	a    alert.Alert
+	t    *tracker
 	wait bool // wait for the indicator's context
 }
 
@@ -354,7 +357,7 @@ func (r *Runner) startJetStream(ctx context.Context, works chan<- work) (func(),
 				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 					return
 				}
-				r.log.Warn("jetstream consume", "err", err)
+				r.throttle.Log(context.Background(), slog.LevelWarn, "consume", "jetstream consume", "err", err)
 				continue
 			}
 			var seq uint64
@@ -461,7 +464,7 @@ func (r *Runner) publishAlert(o outgoing) {
 		}
 	} else {
 		r.stats.PublishErrors.Add(1)
-		r.log.Warn("alert publication failed", "alert", a.Alert.ID, "err", err)
+		r.throttle.Log(context.Background(), slog.LevelWarn, "publish", "alert publication failed", "alert", a.Alert.ID, "err", err)
 	}
 	o.t.done(err)
 }

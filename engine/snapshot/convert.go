@@ -1,6 +1,10 @@
 package snapshot
 
-import "github.com/indicator-matcher/matcher/engine/indicator"
+import (
+	"slices"
+
+	"github.com/indicator-matcher/matcher/engine/indicator"
+)
 
 // FromIndicator converts a decoded STIX indicator.
 func FromIndicator(ind *indicator.Indicator) Indicator {
@@ -12,5 +16,6 @@ func FromIndicator(ind *indicator.Indicator) Indicator {
 		ValidUntil:  ind.ValidUntil,
 		Modified:    ind.Modified,
 		Revoked:     ind.Revoked,
+		Benign:      slices.Contains(ind.IndicatorTypes, "benign"),
 	}
 }

@@ -48,6 +48,8 @@ type Hit struct {
 	// Verified is set when the hit was checked against the whole pattern;
 	// otherwise the index hit proved it.
 	Verified bool
+	// Benign is set for hits of known-good indicators.
+	Benign bool
 }
 
 // MatchOptions say which indicators are in force for an event.
@@ -130,6 +132,7 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 		// the pattern is verified.
 		hit, ok := s.decide(seg, rec, ev, sc, i)
 		if ok {
+			hit.Benign = rec.flags&flagBenign != 0
 			sc.hits = append(sc.hits, hit)
 		}
 	}

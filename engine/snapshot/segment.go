@@ -26,6 +26,9 @@ type Indicator struct {
 	ValidUntil  time.Time // zero: no end
 	Modified    time.Time
 	Revoked     bool
+	// Benign marks a known-good value (indicator_types "benign"): its hits
+	// allow-list the observable instead of alerting.
+	Benign bool
 }
 
 // Diagnostic says why one indicator is not matched, or matched only in
@@ -48,6 +51,7 @@ const sizeofPlanRec = unsafe.Sizeof(planRec{})
 const (
 	flagProven       uint8 = 1 << iota // an index hit proves the pattern
 	flagVerifyAlways                   // no entry: verified on every event
+	flagBenign                         // a known-good value
 )
 
 // planRec is one compiled indicator in a segment.
@@ -61,12 +65,12 @@ type planRec struct {
 // Plan ids are offset by base, so that the ids of a base and a delta
 // segment never collide.
 type segment struct {
-	base   uint32
-	ids    idTable
-	plans  []planRec
-	exact  [maxKinds]*exact.Set
-	ports  *exact.Set // keys: role byte and big-endian port
-	cidr   *cidr.Set
+	base  uint32
+	ids   idTable
+	plans []planRec
+	exact [maxKinds]*exact.Set
+	ports *exact.Set // keys: role byte and big-endian port
+	cidr  *cidr.Set
 	// substr holds the substring automata, one pair per set of observable
 	// kinds they apply to (kinds 0: every string of the event).
 	substr []substrGroup
@@ -173,6 +177,9 @@ func (b *segmentBuilder) add(c compiled) bool {
 	seg := b.seg
 	id := b.base + uint32(len(seg.plans))
 	rec := planRec{from: unixOrZero(ind.ValidFrom), until: unixOrZero(ind.ValidUntil)}
+	if ind.Benign {
+		rec.flags |= flagBenign
+	}
 	if pl.Proven {
 		rec.flags |= flagProven
 		if len(pl.Entries) == 1 {

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/indicator-matcher/matcher/engine/plan"
@@ -37,6 +38,9 @@ type Snapshot struct {
 	built time.Time
 	opts  Options
 	diags int
+
+	statsOnce sync.Once // Stats walks every index; a snapshot never changes
+	stats     Stats
 }
 
 // Stats describe a snapshot.
@@ -58,8 +62,13 @@ type Stats struct {
 	ExactBytes, CIDRBytes, SubstringBytes, PlanBytes int
 }
 
-// Stats returns figures about the snapshot.
+// Stats returns figures about the snapshot, computed on the first call.
 func (s *Snapshot) Stats() Stats {
+	s.statsOnce.Do(func() { s.stats = s.computeStats() })
+	return s.stats
+}
+
+func (s *Snapshot) computeStats() Stats {
 	st := Stats{Generation: s.gen, Built: s.built, Diagnostics: s.diags}
 	for _, seg := range []*segment{s.base, s.delta} {
 		if seg == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,9 @@ type Record struct {
 	ValidUntil  time.Time // zero when absent (no end)
 	Modified    time.Time
 	Revoked     bool
+	// Benign is set when indicator_types holds "benign": the indicator
+	// names a known-good value, which the engine uses as an allow-list.
+	Benign bool
 }
 
 // ActiveAt reports whether r belongs in the matching set at t: not revoked
@@ -38,13 +42,14 @@ func RecordOf(ind *indicator.Indicator) Record {
 		ValidUntil:  ind.ValidUntil,
 		Modified:    ind.Modified,
 		Revoked:     ind.Revoked,
+		Benign:      slices.Contains(ind.IndicatorTypes, "benign"),
 	}
 }
 
 // Record encoding (the value of the match bucket; the id is the key):
 //
 //	byte     version (1)
-//	byte     flags: 1 valid_from, 2 valid_until, 4 revoked
+//	byte     flags: 1 valid_from, 2 valid_until, 4 revoked, 8 benign
 //	varint   modified seconds, uvarint nanoseconds
 //	[varint, uvarint] valid_from when flag 1
 //	[varint, uvarint] valid_until when flag 2
@@ -56,6 +61,7 @@ const (
 	flagValidFrom  = 1
 	flagValidUntil = 2
 	flagRevoked    = 4
+	flagBenign     = 8
 )
 
 func appendTime(b []byte, t time.Time) []byte {
@@ -74,6 +80,9 @@ func appendRecord(b []byte, r *Record) []byte {
 	}
 	if r.Revoked {
 		flags |= flagRevoked
+	}
+	if r.Benign {
+		flags |= flagBenign
 	}
 	b = append(b, recordVersion, flags)
 	b = appendTime(b, r.Modified)
@@ -126,7 +135,7 @@ func decodeHead(b []byte) (recordHead, error) {
 		return h, fmt.Errorf("%w: bad version", ErrCorrupt)
 	}
 	h.flags = b[1]
-	if h.flags&^(flagValidFrom|flagValidUntil|flagRevoked) != 0 {
+	if h.flags&^(flagValidFrom|flagValidUntil|flagRevoked|flagBenign) != 0 {
 		return h, fmt.Errorf("%w: bad flags", ErrCorrupt)
 	}
 	b = b[2:]
@@ -176,6 +185,7 @@ func (h *recordHead) record(id []byte) Record {
 		ValidUntil: h.validUnt,
 		Modified:   h.modified,
 		Revoked:    h.flags&flagRevoked != 0,
+		Benign:     h.flags&flagBenign != 0,
 	}
 	if string(h.patternType) == "stix" {
 		r.PatternType = "stix"

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/indicator-matcher/matcher/engine/alert"
+	"github.com/indicator-matcher/matcher/engine/config"
+	"github.com/indicator-matcher/matcher/engine/extract"
+	"github.com/indicator-matcher/matcher/engine/indicator"
+	"github.com/indicator-matcher/matcher/engine/pipeline"
+	"github.com/indicator-matcher/matcher/engine/snapshot"
+	"github.com/indicator-matcher/matcher/enrich"
+	"github.com/indicator-matcher/matcher/indexes/cidr"
+	"github.com/indicator-matcher/matcher/ingest/intel"
+	"github.com/indicator-matcher/matcher/ingest/stixfile"
+	"github.com/indicator-matcher/matcher/ingest/store"
+	"golang.org/x/time/rate"
+)
+
+// newExtractor builds the event extractor from the matching section.
+func newExtractor(m config.Matching) (*extract.Extractor, error) {
+	xc := extract.Config{MaxEventBytes: int(m.MaxEventBytes)}
+	for _, s := range m.Subjects {
+		xc.Subjects = append(xc.Subjects, extract.SubjectRule{Subject: s.Subject, Profile: s.Profile})
+	}
+	if m.Profile != "" {
+		xc.Subjects = append(xc.Subjects, extract.SubjectRule{Subject: ">", Profile: m.Profile})
+	}
+	if m.ProfilesFile != "" {
+		f, err := os.Open(m.ProfilesFile)
+		if err != nil {
+			return nil, fmt.Errorf("profiles file: %w", err)
+		}
+		specs, err := extract.LoadProfiles(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		xc.Profiles = specs
+	}
+	return extract.New(xc)
+}
+
+// snapshotOptions maps the matching section to snapshot options.
+func snapshotOptions(m config.Matching) snapshot.Options {
+	o := snapshot.Options{MatchSubdomains: m.MatchSubdomains}
+	if m.CIDRBackend == "cidranger" {
+		o.CIDRBackend = cidr.BackendRanger
+	}
+	return o
+}
+
+// fileSet is an indicator set read from files: the compile inputs and the
+// full indicators alerts show.
+type fileSet struct {
+	list    []snapshot.Indicator
+	catalog map[string]indicator.Indicator
+	skipped int // objects that are not indicators
+}
+
+// loadIndicatorFiles reads STIX bundles or JSON Lines files (gzip or not).
+// Of two indicators with one id, the later modified wins.
+func loadIndicatorFiles(paths []string) (*fileSet, error) {
+	fs := &fileSet{catalog: map[string]indicator.Indicator{}}
+	for _, p := range paths {
+		err := stixfile.ReadFile(p, func(obj []byte) error {
+			ind, err := indicator.Decode(obj)
+			if err != nil {
+				if errors.Is(err, indicator.ErrNotIndicator) {
+					fs.skipped++
+					return nil
+				}
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			if prev, ok := fs.catalog[ind.ID]; ok && !ind.NewerThan(&prev) {
+				return nil
+			}
+			fs.catalog[ind.ID] = ind
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for id := range fs.catalog {
+		ind := fs.catalog[id]
+		fs.list = append(fs.list, snapshot.FromIndicator(&ind))
+	}
+	return fs, nil
+}
+
+func (fs *fileSet) source(yield func(snapshot.Indicator) error) error {
+	for _, ind := range fs.list {
+		if err := yield(ind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fs *fileSet) lookup(id string) (indicator.Indicator, error) {
+	ind, ok := fs.catalog[id]
+	if !ok {
+		return indicator.Indicator{}, fmt.Errorf("indicator %s is not in the loaded files", id)
+	}
+	return ind, nil
+}
+
+// storeSource yields the store's active indicators.
+func storeSource(st *store.Store) snapshot.Source {
+	return func(yield func(snapshot.Indicator) error) error {
+		return st.ForEachActive(time.Now(), func(r store.Record) error {
+			return yield(fromRecord(r))
+		})
+	}
+}
+
+func fromRecord(r store.Record) snapshot.Indicator {
+	return snapshot.Indicator{ID: r.ID, Pattern: r.Pattern, PatternType: r.PatternType, ValidFrom: r.ValidFrom,
+		ValidUntil: r.ValidUntil, Modified: r.Modified, Revoked: r.Revoked, Benign: r.Benign}
+}
+
+// changesOf turns a page of store changes into snapshot changes.
+func changesOf(c store.Changes) []snapshot.Change {
+	out := make([]snapshot.Change, 0, len(c.Upserted)+len(c.Removed))
+	for _, r := range c.Upserted {
+		out = append(out, snapshot.Change{Indicator: fromRecord(r)})
+	}
+	for _, id := range c.Removed {
+		out = append(out, snapshot.Change{Removed: id})
+	}
+	return out
+}
+
+// logDiagnostics reports the indicators the engine cannot use, or uses in
+// part: one line each (they are per indicator, not per event).
+func logDiagnostics(log *slog.Logger, diags []snapshot.Diagnostic) {
+	for _, d := range diags {
+		log.Warn("indicator diagnostic", "indicator", d.ID, "problem", d.Err.Error())
+	}
+}
+
+// newIntelClient builds the API client when a key is configured: from
+// $SEKOIA_API_KEY or intel.api_key_file. It returns nil, nil without a key.
+func newIntelClient(ic config.Intel) (*intel.Client, error) {
+	key, err := intel.LoadKey(intel.DefaultKeyEnv, ic.APIKeyFile)
+	if err != nil {
+		if errors.Is(err, intel.ErrNoKey) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	lim := rate.Limit(ic.Rate)
+	if ic.Rate <= 0 {
+		lim = rate.Inf
+	}
+	return intel.New(intel.Config{BaseURL: ic.BaseURL, Key: key, RequestTimeout: ic.Timeout, RateLimit: lim})
+}
+
+// newEnricher builds the enricher over the API client, or nil when
+// enrichment is off or there is no client.
+func newEnricher(client *intel.Client, ec config.Enrich) (*enrich.Enricher, error) {
+	if client == nil || !ec.Enabled {
+		return nil, nil
+	}
+	return enrich.New(client, enrich.Options{TTL: ec.TTL, MaxEntries: ec.MaxEntries, Budget: ec.Budget, FollowUp: ec.FollowUp, FullBundle: ec.FullBundle})
+}
+
+// newAlertParts builds the suppressor and the alert builder.
+func newAlertParts(cfg config.Config, catalog alert.Catalog, validity pipeline.Validity) (*alert.Suppressor, *alert.Builder) {
+	supp := alert.NewSuppressor(alert.SuppressOptions{Window: cfg.Alerts.SuppressWindow, MaxPairs: cfg.Alerts.MaxPairs, Rate: cfg.Alerts.RatePerIndicator, Burst: cfg.Alerts.Burst})
+	b := &alert.Builder{Catalog: catalog, Validity: validity.String(), TLP: enrich.TLP}
+	return supp, b
+}
