@@ -20,7 +20,7 @@ build: ## build bin/matcher
 
 .PHONY: run
 run: ## run the main job on embedded defaults
-	$(GO) run ./cmd/matcher demo
+	$(GO) run ./cmd/matcher run
 
 .PHONY: test
 test: ## run the whole test suite (the README's test command)

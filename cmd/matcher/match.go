@@ -128,7 +128,7 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		closers = append(closers, f)
 		opts.DeadLetter = f
 	}
-	stats := &pipeline.Stats{}
+	stats := pipeline.NewStats()
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	sum, err := pipeline.RunOffline(ctx, inputs, pipeline.ProcessorConfig{
 		Extractor: x, Loader: eng, Builder: builder, Suppressor: supp, Validity: validity, Stats: stats,

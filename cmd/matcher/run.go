@@ -199,6 +199,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer cancelSync()
 		go runSyncLoop(syncCtx, syncer, eng, enricher, &syncProgress, log)
 	}
+	go func() {
+		for !runner.Ready() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		fmt.Fprintf(stdout, "matcher: consuming %v on %s (%s mode); alerts on %s.<kind>\n", cfg.NATS.Subjects, nc.ConnectedUrl(), mode, cfg.NATS.AlertSubjectPrefix)
+	}()
 	if demo {
 		go runDemoReplay(ctx, nc, runner, stats, cfg, *dataDir, stdout, log)
 	}

@@ -57,7 +57,8 @@ type Loader interface {
 }
 
 // Stats are the pipeline's counters. They are updated atomically and may
-// be read at any time.
+// be read at any time. Make them with NewStats; the zero value has no
+// histograms and does not record latencies.
 type Stats struct {
 	EventsIn      atomic.Uint64
 	EventsMatched atomic.Uint64
@@ -199,7 +200,7 @@ func (p *Processor) Process(raw []byte, o alert.Origin) ([]alert.Alert, error) {
 		p.stats.DeadLetter(reason)
 		return nil, &BadEventError{Reason: reason, Err: err}
 	}
-	if p.ev.TimeSource == extract.TimeEvent {
+	if p.ev.TimeSource == extract.TimeEvent && p.stats.Lag != nil {
 		p.stats.Lag.Observe(o.Arrival.Sub(p.ev.Time).Seconds())
 	}
 	snap := p.loader.Load()

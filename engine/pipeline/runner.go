@@ -460,7 +460,9 @@ func (r *Runner) publishAlert(o outgoing) {
 			r.stats.FollowUps.Add(1)
 		default:
 			r.stats.AlertsOut.Add(1)
-			r.stats.Latency.Observe(time.Since(a.Event.Arrival).Seconds())
+			if r.stats.Latency != nil {
+				r.stats.Latency.Observe(time.Since(a.Event.Arrival).Seconds())
+			}
 		}
 	} else {
 		r.stats.PublishErrors.Add(1)
