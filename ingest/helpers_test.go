@@ -3,7 +3,6 @@ package ingest_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -129,14 +128,6 @@ func checkTruth(t testing.TB, st *store.Store, s *intelserver.Server) {
 	if n != len(want) {
 		t.Fatalf("store has %d indicators, server %d", n, len(want))
 	}
-}
-
-func ids(raws map[string]json.RawMessage) []string {
-	var out []string
-	for id := range raws {
-		out = append(out, id)
-	}
-	return out
 }
 
 func newTAXII(t testing.TB, c *intel.Client, limit int) (*ingest.TAXIISource, error) {

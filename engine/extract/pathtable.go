@@ -36,13 +36,7 @@ func newPathTable(m map[string]*action) pathTable {
 	return t
 }
 
-// lookup returns the action of path, or nil.
-func (t *pathTable) lookup(path []byte) *action {
-	a, _ := t.lookupHash(path)
-	return a
-}
-
-// lookupHash is lookup that also returns hashPath(path).
+// lookupHash returns the action of path, or nil, and hashPath(path).
 func (t *pathTable) lookupHash(path []byte) (*action, uint64) {
 	h := hashPath(path)
 	if len(t.slots) == 0 {

@@ -36,7 +36,7 @@ func AppendMAC(dst, v []byte) ([]byte, error) {
 			n++
 		}
 	case 12:
-		n = copy(digits[:], v)
+		copy(digits[:], v)
 	default:
 		return dst, ErrInvalidMAC
 	}

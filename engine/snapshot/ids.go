@@ -73,8 +73,6 @@ func (t *idTable) get(i uint32) string {
 	return formatUUID(t.uuids[i])
 }
 
-func (t *idTable) len() int { return len(t.uuids) }
-
 // freeze builds the lookup structures.
 func (t *idTable) freeze() {
 	t.sorted = t.sorted[:0]

@@ -89,7 +89,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 		texts = append(texts, fmt.Sprint(err))
 		texts = append(texts, fmt.Sprintf("%v %+v %#v", c, c, c))
 		texts = append(texts, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg))
-		b, _ := json.Marshal(cfg)
+		b, _ := json.Marshal(cfg.Key)
 		texts = append(texts, string(b))
 		slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "key", cfg.Key, "cfg", cfg)
 	}

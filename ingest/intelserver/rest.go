@@ -20,7 +20,6 @@ type feedQuery struct {
 	limit          int
 	types          map[string]bool
 	ids            map[string]bool
-	specVersion    string
 	skipExpired    bool
 	includeRevoked bool
 }

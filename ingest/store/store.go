@@ -28,6 +28,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names and the schema version of the file.
@@ -92,7 +93,7 @@ func Open(path string, opts Options) (*Store, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store: %s is in use by another process: %w", path, err)
 		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
