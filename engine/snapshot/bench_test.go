@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,10 +99,26 @@ func BenchmarkBuild(b *testing.B) {
 			b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(st.Indicators), "heap-B/ind")
 			b.ReportMetric(float64(st.ExactBytes+st.CIDRBytes+st.PlanBytes)/float64(exactOnly), "nonsubstr-B/ind")
 			b.ReportMetric(float64(st.SubstringBytes)/float64(st.Fragments), "substr-B/fragment")
-			b.Logf("%s; exact %d MiB, cidr %d MiB, substring %d MiB, plans %d MiB", snap, st.ExactBytes>>20, st.CIDRBytes>>20, st.SubstringBytes>>20, st.PlanBytes>>20)
+			b.ReportMetric(float64(vmRSS()), "RSS-MiB")
+			b.Logf("%s; exact %d MiB, cidr %d MiB, substring %d MiB, plans %d MiB; process RSS %d MiB (includes the generated input set)", snap, st.ExactBytes>>20, st.CIDRBytes>>20, st.SubstringBytes>>20, st.PlanBytes>>20, vmRSS())
 			runtime.KeepAlive(snap)
 		})
 	}
+}
+
+// vmRSS returns the process's resident set in MiB (Linux), or 0.
+func vmRSS() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb >> 10
+		}
+	}
+	return 0
 }
 
 // extractedEvents extracts the real events once.
