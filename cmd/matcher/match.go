@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/indicator-matcher/matcher/engine/alert"
-	"github.com/indicator-matcher/matcher/engine/config"
-	"github.com/indicator-matcher/matcher/engine/ops"
 	"github.com/indicator-matcher/matcher/engine/pipeline"
 	"github.com/indicator-matcher/matcher/engine/snapshot"
 	"github.com/indicator-matcher/matcher/ingest/store"
@@ -27,12 +24,7 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 // runMatch matches log files (or stdin) against indicators and writes the
 // alerts as JSON lines: batch mode, and hunting in logs at rest.
 func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("match", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flags := config.Default()
-	flags.BindFlags(fs)
-	var indicatorFiles stringList
-	fs.Var(&indicatorFiles, "indicators", "indicator file (STIX bundle or JSON Lines, .gz ok); repeatable; default: the store")
+	fs, indicatorFiles := commandFlags("match", stderr)
 	deadLetter := fs.String("dead-letter", "", "write events that cannot be read to this file (JSON lines)")
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
 	fs.Usage = func() {
@@ -43,14 +35,7 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, err := config.Resolve(fs, os.Environ())
-	if err != nil {
-		return err
-	}
-	if len(indicatorFiles) > 0 {
-		cfg.Matching.Indicators = indicatorFiles
-	}
-	log, err := ops.NewLogger(cfg.Log.Level, cfg.Log.Format, stderr)
+	cfg, log, err := resolveConfig(fs, indicatorFiles, stderr)
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,9 @@ import (
 // the demo on embedded defaults: an embedded NATS server, the bundled
 // indicators plus a few planted values, and a replay of the bundled logs.
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flags := config.Default()
-	flags.BindFlags(fs)
+	fs, indicatorFiles := commandFlags("run", stderr)
 	dataDir := fs.String("data", "testdata", "folder of the bundled data, for the demo")
 	demoFlag := fs.String("demo", "auto", "auto: run the demo when no feed key and no indicator files are configured; on; off")
-	var indicatorFiles stringList
-	fs.Var(&indicatorFiles, "indicators", "indicator file loaded instead of the store (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: matcher run [flags]")
 		fmt.Fprintln(stderr, "Matches log events from NATS against the indicators and publishes alerts. The feed key is read from $"+intel.DefaultKeyEnv+" or --api-key-file.")
@@ -46,14 +41,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, err := config.Resolve(fs, os.Environ())
-	if err != nil {
-		return err
-	}
-	if len(indicatorFiles) > 0 {
-		cfg.Matching.Indicators = indicatorFiles
-	}
-	log, err := ops.NewLogger(cfg.Log.Level, cfg.Log.Format, stderr)
+	cfg, log, err := resolveConfig(fs, indicatorFiles, stderr)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/indicator-matcher/matcher/engine/config"
 	"github.com/indicator-matcher/matcher/engine/extract"
 	"github.com/indicator-matcher/matcher/engine/indicator"
+	"github.com/indicator-matcher/matcher/engine/ops"
 	"github.com/indicator-matcher/matcher/engine/pipeline"
 	"github.com/indicator-matcher/matcher/engine/snapshot"
 	"github.com/indicator-matcher/matcher/enrich"
@@ -20,6 +23,32 @@ import (
 	"github.com/indicator-matcher/matcher/ingest/store"
 	"golang.org/x/time/rate"
 )
+
+// commandFlags makes the flag set of a command that takes the
+// configuration flags, plus the repeatable --indicators flag.
+func commandFlags(name string, stderr io.Writer) (*flag.FlagSet, *stringList) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags := config.Default()
+	flags.BindFlags(fs)
+	indicators := &stringList{}
+	fs.Var(indicators, "indicators", "indicator file (STIX bundle or JSON Lines, .gz ok) loaded instead of the store; repeatable")
+	return fs, indicators
+}
+
+// resolveConfig layers defaults, file, environment and flags once fs has
+// parsed the command line, and sets up the logger.
+func resolveConfig(fs *flag.FlagSet, indicators *stringList, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Resolve(fs, os.Environ())
+	if err != nil {
+		return cfg, nil, err
+	}
+	if len(*indicators) > 0 {
+		cfg.Matching.Indicators = *indicators
+	}
+	log, err := ops.NewLogger(cfg.Log.Level, cfg.Log.Format, stderr)
+	return cfg, log, err
+}
 
 // newExtractor builds the event extractor from the matching section.
 func newExtractor(m config.Matching) (*extract.Extractor, error) {

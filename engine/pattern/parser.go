@@ -93,21 +93,47 @@ func (p *parser) obsOr() (ObsExpr, error) { return p.obsChain(tokOr, ObsOr, p.ob
 func (p *parser) obsAnd() (ObsExpr, error) { return p.obsChain(tokAnd, ObsAnd, p.obsPostfix) }
 
 func (p *parser) obsChain(k tokKind, op ObsOp, operand func() (ObsExpr, error)) (ObsExpr, error) {
+	return chain(p, k, operand, func(l, r ObsExpr) ObsExpr { return &ObsBinary{Op: op, Left: l, Right: r} })
+}
+
+// chain parses operand (k operand)*, joining left-associatively.
+func chain[T any](p *parser, k tokKind, operand func() (T, error), join func(l, r T) T) (T, error) {
 	left, err := operand()
 	if err != nil {
-		return nil, err
+		return left, err
 	}
 	for p.tok.kind == k {
 		if err := p.advance(); err != nil {
-			return nil, err
+			return left, err
 		}
 		right, err := operand()
 		if err != nil {
-			return nil, err
+			return left, err
 		}
-		left = &ObsBinary{Op: op, Left: left, Right: right}
+		left = join(left, right)
 	}
 	return left, nil
+}
+
+// nested parses an opening bracket or parenthesis (the current token),
+// inner, and the closing token, bounding the nesting depth.
+func nested[T any](p *parser, closing tokKind, want string, inner func() (T, error)) (T, error) {
+	var zero T
+	if err := p.enter(); err != nil {
+		return zero, err
+	}
+	if err := p.advance(); err != nil {
+		return zero, err
+	}
+	v, err := inner()
+	if err != nil {
+		return zero, err
+	}
+	if _, err := p.expect(closing, want); err != nil {
+		return zero, err
+	}
+	p.depth--
+	return v, nil
 }
 
 // obsPostfix: obsPrimary qualifier*
@@ -187,36 +213,16 @@ func (p *parser) obsPrimary() (ObsExpr, error) {
 	pos := p.tok.pos
 	switch p.tok.kind {
 	case tokLBrack:
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		c, err := p.cmpOr()
+		c, err := nested(p, tokRBrack, "AND, OR or ']'", p.cmpOr)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.expect(tokRBrack, "AND, OR or ']'"); err != nil {
-			return nil, err
-		}
-		p.depth--
 		return &ObsSimple{Pos: pos, Expr: c}, nil
 	case tokLParen:
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		inner, err := p.obsFollowedBy()
+		inner, err := nested(p, tokRParen, "AND, OR, FOLLOWEDBY, a qualifier or ')'", p.obsFollowedBy)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.expect(tokRParen, "AND, OR, FOLLOWEDBY, a qualifier or ')'"); err != nil {
-			return nil, err
-		}
-		p.depth--
 		return &ObsGroup{Pos: pos, Inner: inner}, nil
 	}
 	return nil, p.unexpected("'[' or '('")
@@ -229,21 +235,7 @@ func (p *parser) cmpOr() (CmpExpr, error) { return p.cmpChain(tokOr, CmpOr, p.cm
 func (p *parser) cmpAnd() (CmpExpr, error) { return p.cmpChain(tokAnd, CmpAnd, p.propTest) }
 
 func (p *parser) cmpChain(k tokKind, op CmpOp, operand func() (CmpExpr, error)) (CmpExpr, error) {
-	left, err := operand()
-	if err != nil {
-		return nil, err
-	}
-	for p.tok.kind == k {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		right, err := operand()
-		if err != nil {
-			return nil, err
-		}
-		left = &CmpBinary{Op: op, Left: left, Right: right}
-	}
-	return left, nil
+	return chain(p, k, operand, func(l, r CmpExpr) CmpExpr { return &CmpBinary{Op: op, Left: l, Right: r} })
 }
 
 // propTest: '(' cmpOr ')' | NOT? EXISTS objectPath | objectPath NOT? op literal
@@ -251,20 +243,10 @@ func (p *parser) propTest() (CmpExpr, error) {
 	pos := p.tok.pos
 	switch p.tok.kind {
 	case tokLParen:
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		inner, err := p.cmpOr()
+		inner, err := nested(p, tokRParen, "AND, OR or ')'", p.cmpOr)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.expect(tokRParen, "AND, OR or ')'"); err != nil {
-			return nil, err
-		}
-		p.depth--
 		return &CmpGroup{Pos: pos, Inner: inner}, nil
 	case tokNot, tokExists:
 		c := &Comparison{Pos: pos, Op: OpExists}
