@@ -306,3 +306,22 @@ func TestJetStreamRestartLosesNothing(t *testing.T) {
 	}
 	t.Logf("before the crash %d alerts were published; the second runner handled %d events", r1.Stats().AlertsOut.Load(), r2.Stats().EventsIn.Load())
 }
+
+// TestProcessorSurvivesPanics checks that a panic while handling an event
+// (here from a catalog that panics) dead-letters the event instead of
+// crashing the worker.
+func TestProcessorSurvivesPanics(t *testing.T) {
+	f := newFixture(t)
+	p := NewProcessor(ProcessorConfig{
+		Extractor: f.x, Loader: f.engine, Validity: ValidityOff,
+		Builder: &alert.Builder{Catalog: alert.CatalogFunc(func(string) (indicator.Indicator, error) { panic("boom") })},
+	})
+	_, err := p.Process(event(1, true), alert.Origin{Subject: "logs.zeek.dns"})
+	be, ok := IsBadEvent(err)
+	if !ok || be.Reason != "internal_error" {
+		t.Fatalf("got %v, want an internal_error bad event", err)
+	}
+	if _, err := p.Process(event(2, false), alert.Origin{Subject: "logs.zeek.dns"}); err != nil {
+		t.Fatalf("the next event failed: %v", err)
+	}
+}

@@ -183,7 +183,23 @@ func (e *BadEventError) Unwrap() error { return e.Err }
 
 // Process handles one event. It returns the alerts to publish (owned by
 // the Processor and valid until the next call) or a *BadEventError.
-func (p *Processor) Process(raw []byte, o alert.Origin) ([]alert.Alert, error) {
+//
+// No input may bring the process down: should a bug make handling an event
+// panic, the panic is turned into a BadEventError with reason
+// "internal_error", so the event is dead-lettered and counted, and the
+// worker goes on.
+func (p *Processor) Process(raw []byte, o alert.Origin) (alerts []alert.Alert, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.ev.Reset()
+			p.stats.DeadLetter("internal_error")
+			alerts, err = nil, &BadEventError{Reason: "internal_error", Err: fmt.Errorf("panic while handling the event: %v", r)}
+		}
+	}()
+	return p.process(raw, o)
+}
+
+func (p *Processor) process(raw []byte, o alert.Origin) ([]alert.Alert, error) {
 	p.stats.EventsIn.Add(1)
 	if o.Arrival.IsZero() {
 		o.Arrival = p.now()
