@@ -31,7 +31,11 @@ test-race: ## run the test suite with the race detector
 	$(GO) test -race $(PKGS)
 
 .PHONY: bench
-bench: ## run the benchmarks next to the code
+bench: ## run the product benchmark (matcher bench; BENCHFLAGS adds flags); report in bench/out
+	$(GO) run ./cmd/matcher bench $(BENCHFLAGS)
+
+.PHONY: bench-go
+bench-go: ## run the go test benchmarks next to the code
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
 .PHONY: fuzz

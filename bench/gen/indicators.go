@@ -1,6 +1,11 @@
 // Package gen scales the bundled real indicator set to benchmark sizes
 // (100k, 1M) while keeping its mix of pattern shapes and observable kinds,
-// and makes events with a chosen hit rate.
+// and makes events with a chosen hit rate: generated events in several
+// schemas (Zeek with dotted or underscored keys, Suricata EVE, ECS,
+// Windows/Sysmon, text lines) that carry values of the set's indicators
+// (PlantFor), and the real Zeek logs replayed. Every event carries a
+// placeholder for the publication time (StampField), for end-to-end
+// latency.
 //
 // Generation is deterministic for a given seed. The functions hold no
 // state and are safe for concurrent use.

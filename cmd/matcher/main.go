@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"context":   {"print the context digest of an Intelligence Center object", runContext},
 
 		"intel-server": {"serve a dataset as a stand-in Intelligence Center API", runIntelServer},
+		"bench":        {"measure throughput, latency and memory against a naive baseline; writes a report", runBench},
 	}
 }
 
