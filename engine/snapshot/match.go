@@ -48,7 +48,9 @@ type Hit struct {
 	// Verified is set when the hit was checked against the whole pattern;
 	// otherwise the index hit proved it.
 	Verified bool
-	// Benign is set for hits of known-good indicators.
+	// Benign is set for hits of known-good indicators. A benign indicator
+	// gives one Hit per event value it matched, so that each can be
+	// allow-listed.
 	Benign bool
 }
 
@@ -107,7 +109,10 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 		if a.plan != b.plan {
 			return int(int64(a.plan) - int64(b.plan))
 		}
-		return int(a.via) - int(b.via)
+		if a.via != b.via {
+			return int(a.via) - int(b.via)
+		}
+		return int(a.obs) - int(b.obs) // a total order: results never depend on input order
 	})
 	at := mo.At.UnixNano()
 	prev := ^uint32(0)
@@ -131,9 +136,21 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 		// Try the candidates of this plan in order until one proves it or
 		// the pattern is verified.
 		hit, ok := s.decide(seg, rec, ev, sc, i)
-		if ok {
-			hit.Benign = rec.flags&flagBenign != 0
+		if !ok {
+			continue
+		}
+		if rec.flags&flagBenign == 0 {
 			sc.hits = append(sc.hits, hit)
+			continue
+		}
+		// A known-good indicator allow-lists every value of the event it
+		// matched, not only the one its hit names: one hit per value.
+		hit.Benign = true
+		sc.hits = append(sc.hits, hit)
+		for j := i + 1; j < len(sc.cands) && sc.cands[j].plan == c.plan; j++ {
+			if o := sc.cands[j].obs; o >= 0 && o != sc.cands[j-1].obs && o != int32(hit.Observable) {
+				sc.hits = append(sc.hits, Hit{Plan: c.plan, Observable: int(o), Via: sc.cands[j].via, Verified: hit.Verified, Benign: true})
+			}
 		}
 	}
 	return sc.hits
