@@ -249,7 +249,13 @@ func neverTrue(c *pattern.Comparison) string {
 	if !scoTypes[t] && !strings.HasPrefix(t, "x-") {
 		return fmt.Sprintf("%q is not a STIX 2.1 cyber-observable type, so no event has such an object", t)
 	}
-	if c.Negated || t != "network-traffic" || len(c.Path.Steps) != 1 {
+	if c.Negated || t != "network-traffic" {
+		return ""
+	}
+	if why := undefinedHTTPProperty(c.Path.Steps); why != "" {
+		return why
+	}
+	if len(c.Path.Steps) != 1 {
 		return ""
 	}
 	switch key := c.Path.Steps[0].Key; {
@@ -268,6 +274,32 @@ func neverTrue(c *pattern.Comparison) string {
 		return "protocols is a list; compare its items with protocols[*]"
 	}
 	return ""
+}
+
+// httpRequestProps are the properties STIX 2.1 defines for the HTTP
+// request extension of network-traffic.
+var httpRequestProps = map[string]bool{
+	"request_method": true, "request_value": true, "request_version": true,
+	"request_header": true, "message_body_length": true, "message_body_data_ref": true,
+}
+
+// undefinedHTTPProperty catches network-traffic:extensions.'http-request-ext'.X
+// where X is not a property of the extension, as in a real feed's
+// extensions.'http-request-ext'.'User-Agent': observations never carry
+// it, so the comparison would be verified against every event in vain.
+func undefinedHTTPProperty(steps []pattern.PathStep) string {
+	if len(steps) < 3 || steps[0].Key != "extensions" || steps[1].Key != "http-request-ext" || steps[2].Kind != pattern.StepKey {
+		return ""
+	}
+	key := steps[2].Key
+	if httpRequestProps[key] {
+		return ""
+	}
+	why := fmt.Sprintf("%q is not a property of http-request-ext", key)
+	if strings.Contains(key, "-") {
+		why += fmt.Sprintf(" (HTTP headers are under request_header: extensions.'http-request-ext'.request_header.'%s')", key)
+	}
+	return why
 }
 
 // portEntry serves `network-traffic:dst_port = N` (or src_port) with the
