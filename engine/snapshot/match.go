@@ -114,7 +114,7 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 		}
 		return int(a.obs) - int(b.obs) // a total order: results never depend on input order
 	})
-	at := mo.At.UnixNano()
+	at := unixOrZero(mo.At)
 	prev := ^uint32(0)
 	for i := 0; i < len(sc.cands); i++ {
 		c := sc.cands[i]

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -117,11 +118,30 @@ func newSegmentBuilder(opts Options, base uint32) *segmentBuilder {
 	return b
 }
 
+// Bounds of the times UnixNano can represent (years 1677 to 2262).
+var (
+	minUnixNano = time.Unix(0, math.MinInt64)
+	maxUnixNano = time.Unix(0, math.MaxInt64)
+)
+
+// unixOrZero returns t in Unix nanoseconds, or 0 for the zero time (no
+// bound). Times UnixNano cannot represent, such as a valid_until of
+// 9999-12-31, are clamped to the int64 range, which keeps every
+// comparison with an event time right; the epoch itself becomes -1 so
+// that it is not taken for "no bound".
 func unixOrZero(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero():
 		return 0
+	case t.Before(minUnixNano):
+		return math.MinInt64
+	case t.After(maxUnixNano):
+		return math.MaxInt64
 	}
-	return t.UnixNano()
+	if ns := t.UnixNano(); ns != 0 {
+		return ns
+	}
+	return -1
 }
 
 // compiled is one indicator compiled into a plan, ready to be indexed.
