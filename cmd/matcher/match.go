@@ -55,6 +55,8 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		logDiagnostics(log, set.diags)
+		log.Info("indicator files read", "indicators", set.set.Len(), "bytes", set.set.Bytes(), "unreadable", len(set.diags))
 		source, catalog = set.source, alert.CatalogFunc(set.lookup)
 	} else {
 		st, err := store.Open(cfg.Intel.Store, store.Options{ReadOnly: true})

@@ -88,6 +88,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
+		logDiagnostics(log, set.diags)
+		log.Info("indicator files read", "indicators", set.set.Len(), "bytes", set.set.Bytes(), "unreadable", len(set.diags))
 		source, catalog = set.source, alert.CatalogFunc(set.lookup)
 	} else {
 		st, err = store.Open(cfg.Intel.Store, store.Options{})

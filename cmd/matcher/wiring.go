@@ -83,56 +83,71 @@ func snapshotOptions(m config.Matching) snapshot.Options {
 	return o
 }
 
-// fileSet is an indicator set read from files: the compile inputs and the
-// full indicators alerts show.
+// fileSet is an indicator set read from files, held compactly
+// (indicator.Set): the compile inputs and the full indicators alerts show.
 type fileSet struct {
-	list    []snapshot.Indicator
-	catalog map[string]indicator.Indicator
-	skipped int // objects that are not indicators
+	set *indicator.Set
+	// diags are the indicator objects that could not be read; the rest of
+	// the files is used.
+	diags []snapshot.Diagnostic
 }
 
 // loadIndicatorFiles reads STIX bundles or JSON Lines files (gzip or not).
-// Of two indicators with one id, the later modified wins.
+// Of two indicators with one id, the later modified wins. An object that
+// is not an indicator is skipped; an indicator that cannot be decoded
+// becomes a diagnostic. A file that cannot be read is an error.
 func loadIndicatorFiles(paths []string) (*fileSet, error) {
-	fs := &fileSet{catalog: map[string]indicator.Indicator{}}
+	var b indicator.SetBuilder
+	fs := &fileSet{}
+	// Objects go to the builder in batches, whose heads it decodes on
+	// every CPU; the reader's bytes are borrowed, so a batch copies them.
+	const batchBytes = 4 << 20
+	var buf []byte
+	var ends []int
+	n := 0
+	flush := func(p string) {
+		objs := make([][]byte, len(ends))
+		start := 0
+		for i, end := range ends {
+			objs[i] = buf[start:end:end]
+			start = end
+		}
+		for i, err := range b.AddBatch(objs) {
+			if err != nil && !errors.Is(err, indicator.ErrNotIndicator) {
+				fs.diags = append(fs.diags, snapshot.Diagnostic{ID: fmt.Sprintf("%s: object %d", p, n-len(objs)+i+1), Err: err})
+			}
+		}
+		buf, ends = buf[:0], ends[:0]
+	}
 	for _, p := range paths {
+		n = 0
 		err := stixfile.ReadFile(p, func(obj []byte) error {
-			ind, err := indicator.Decode(obj)
-			if err != nil {
-				if errors.Is(err, indicator.ErrNotIndicator) {
-					fs.skipped++
-					return nil
-				}
-				return fmt.Errorf("%s: %w", p, err)
+			n++
+			buf = append(buf, obj...)
+			ends = append(ends, len(buf))
+			if len(buf) >= batchBytes {
+				flush(p)
 			}
-			if prev, ok := fs.catalog[ind.ID]; ok && !ind.NewerThan(&prev) {
-				return nil
-			}
-			fs.catalog[ind.ID] = ind
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+		flush(p)
 	}
-	for id := range fs.catalog {
-		ind := fs.catalog[id]
-		fs.list = append(fs.list, snapshot.FromIndicator(&ind))
-	}
+	fs.set = b.Set()
 	return fs, nil
 }
 
 func (fs *fileSet) source(yield func(snapshot.Indicator) error) error {
-	for _, ind := range fs.list {
-		if err := yield(ind); err != nil {
-			return err
-		}
-	}
-	return nil
+	return fs.set.ForEach(func(h indicator.Head) error { return yield(snapshot.FromHead(h)) })
 }
 
 func (fs *fileSet) lookup(id string) (indicator.Indicator, error) {
-	ind, ok := fs.catalog[id]
+	ind, ok, err := fs.set.Get(id)
+	if err != nil {
+		return indicator.Indicator{}, err
+	}
 	if !ok {
 		return indicator.Indicator{}, fmt.Errorf("indicator %s is not in the loaded files", id)
 	}

@@ -74,16 +74,8 @@ func Decode(data []byte) (Indicator, error) {
 	if err := json.Unmarshal(data, &ind); err != nil {
 		return Indicator{}, fmt.Errorf("indicator: %w", err)
 	}
-	if ind.Type != "indicator" {
-		return Indicator{}, fmt.Errorf("%w: type %q", ErrNotIndicator, ind.Type)
-	}
-	switch {
-	case ind.ID == "":
-		return Indicator{}, fmt.Errorf("%w: id", ErrMissingField)
-	case !strings.HasPrefix(ind.ID, "indicator--"):
-		return Indicator{}, fmt.Errorf("indicator: id %q does not start with indicator--", ind.ID)
-	case ind.Pattern == "" && !ind.Revoked:
-		return Indicator{}, fmt.Errorf("%w: %s: pattern", ErrMissingField, ind.ID)
+	if err := check(ind.Type, ind.ID, ind.Pattern, ind.Revoked); err != nil {
+		return Indicator{}, err
 	}
 	if ind.Modified.IsZero() {
 		ind.Modified = ind.Created
@@ -93,6 +85,21 @@ func Decode(data []byte) (Indicator, error) {
 	}
 	ind.Raw = append(json.RawMessage(nil), data...)
 	return ind, nil
+}
+
+// check applies the rules Decode and DecodeHead share.
+func check(typ, id, pattern string, revoked bool) error {
+	switch {
+	case typ != "indicator":
+		return fmt.Errorf("%w: type %q", ErrNotIndicator, typ)
+	case id == "":
+		return fmt.Errorf("%w: id", ErrMissingField)
+	case !strings.HasPrefix(id, "indicator--"):
+		return fmt.Errorf("indicator: id %q does not start with indicator--", id)
+	case pattern == "" && !revoked:
+		return fmt.Errorf("%w: %s: pattern", ErrMissingField, id)
+	}
+	return nil
 }
 
 // ValidAt reports whether the indicator may match at time t: it is not
