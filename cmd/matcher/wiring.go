@@ -18,6 +18,7 @@ import (
 	"github.com/indicator-matcher/matcher/engine/snapshot"
 	"github.com/indicator-matcher/matcher/enrich"
 	"github.com/indicator-matcher/matcher/indexes/cidr"
+	"github.com/indicator-matcher/matcher/indexes/substr"
 	"github.com/indicator-matcher/matcher/ingest/intel"
 	"github.com/indicator-matcher/matcher/ingest/stixfile"
 	"github.com/indicator-matcher/matcher/ingest/store"
@@ -77,8 +78,11 @@ func newExtractor(m config.Matching) (*extract.Extractor, error) {
 // snapshotOptions maps the matching section to snapshot options.
 func snapshotOptions(m config.Matching) snapshot.Options {
 	o := snapshot.Options{MatchSubdomains: m.MatchSubdomains}
-	if m.CIDRBackend == "cidranger" {
+	if m.CIDRBackend == config.CIDRCIDRanger {
 		o.CIDRBackend = cidr.BackendRanger
+	}
+	if m.SubstringBackend == config.SubstringCloudflare {
+		o.SubstringBackend = substr.BackendCloudflare
 	}
 	return o
 }

@@ -22,6 +22,12 @@ const (
 	CIDRCIDRanger = "cidranger"
 )
 
+// Values of Matching.SubstringBackend.
+const (
+	SubstringFlat       = "flat"
+	SubstringCloudflare = "cloudflare"
+)
+
 // Values of Intel.Source.
 const (
 	SourceREST  = "rest"
@@ -126,6 +132,8 @@ type Matching struct {
 	Subjects     []SubjectProfile `yaml:"subjects"`
 	ProfilesFile string           `yaml:"profiles_file"`
 	CIDRBackend  string           `yaml:"cidr_backend"`
+	// SubstringBackend selects the substring automaton.
+	SubstringBackend string `yaml:"substring_backend"`
 	// Indicators are files loaded instead of the store.
 	Indicators []string `yaml:"indicators"`
 }
@@ -203,10 +211,11 @@ func Default() Config {
 			PendingLimits:      PendingLimits{Msgs: 65536, Bytes: 64 * MiB},
 		},
 		Matching: Matching{
-			QueueSize:     4096,
-			Validity:      ValidityEvent,
-			MaxEventBytes: 1 * MiB,
-			CIDRBackend:   CIDRFlat,
+			QueueSize:        4096,
+			Validity:         ValidityEvent,
+			MaxEventBytes:    1 * MiB,
+			CIDRBackend:      CIDRFlat,
+			SubstringBackend: SubstringFlat,
 		},
 		Alerts: Alerts{
 			SuppressWindow:   5 * time.Minute,

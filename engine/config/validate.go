@@ -174,6 +174,7 @@ func (c *Config) validateMatching(v *validator) {
 		}
 	}
 	v.oneOf("matching.cidr_backend", m.CIDRBackend, CIDRFlat, CIDRCIDRanger)
+	v.oneOf("matching.substring_backend", m.SubstringBackend, SubstringFlat, SubstringCloudflare)
 	for i, f := range m.Indicators {
 		if strings.TrimSpace(f) == "" {
 			v.add(fmt.Sprintf("matching.indicators[%d]", i), "empty file name")

@@ -49,6 +49,7 @@ func TestValidate(t *testing.T) {
 		{"subject profile", func(c *Config) { c.Matching.Subjects = []SubjectProfile{{"a.>", "zeek"}, {"b", ""}} }, `config: matching.subjects[1].profile: must name a profile`},
 		{"subject profile subject", func(c *Config) { c.Matching.Subjects = []SubjectProfile{{"", "zeek"}} }, `config: matching.subjects[0].subject: empty subject`},
 		{"cidr", func(c *Config) { c.Matching.CIDRBackend = "trie" }, `config: matching.cidr_backend: must be flat or cidranger, got "trie"`},
+		{"substring", func(c *Config) { c.Matching.SubstringBackend = "ac" }, `config: matching.substring_backend: must be flat or cloudflare, got "ac"`},
 		{"indicator file", func(c *Config) { c.Matching.Indicators = []string{"a", " "} }, `config: matching.indicators[1]: empty file name`},
 		{"suppress", func(c *Config) { c.Alerts.SuppressWindow = -time.Second }, `config: alerts.suppress_window: must not be negative, got -1s`},
 		{"suppress off", func(c *Config) { c.Alerts.SuppressWindow = 0 }, ""},

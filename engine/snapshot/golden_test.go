@@ -16,6 +16,8 @@ import (
 	"github.com/indicator-matcher/matcher/engine/indicator"
 	"github.com/indicator-matcher/matcher/engine/observable"
 	"github.com/indicator-matcher/matcher/engine/plan"
+	"github.com/indicator-matcher/matcher/indexes/cidr"
+	"github.com/indicator-matcher/matcher/indexes/substr"
 	"github.com/indicator-matcher/matcher/ingest/stixfile"
 )
 
@@ -159,7 +161,18 @@ func TestMatchAgainstEvaluator(t *testing.T) {
 			inds = append(inds, all[r.IntN(len(all))])
 		}
 	}
-	b := NewBuilder(Options{})
+	backends := []Options{
+		{},
+		{CIDRBackend: cidr.BackendRanger, SubstringBackend: substr.BackendCloudflare},
+	}
+	for _, opts := range backends {
+		name := fmt.Sprintf("cidr=%d/substr=%s", opts.CIDRBackend, opts.SubstringBackend)
+		t.Run(name, func(t *testing.T) { checkAgainstEvaluator(t, x, events, inds, opts) })
+	}
+}
+
+func checkAgainstEvaluator(t *testing.T, x *extract.Extractor, events [][]byte, inds []Indicator, opts Options) {
+	b := NewBuilder(opts)
 	plans := make([]*plan.Plan, len(inds))
 	seen := map[string]bool{}
 	for i, ind := range inds {

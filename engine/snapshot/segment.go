@@ -254,6 +254,8 @@ func (b *segmentBuilder) addEntry(id uint32, e plan.Entry) error {
 			sb.plain.MaxBytes = b.opts.SubstringMaxBytes
 			sb.fold.MaxBytes = b.opts.SubstringMaxBytes
 			sb.fold.FoldCase = true
+			sb.plain.Backend = b.opts.SubstringBackend
+			sb.fold.Backend = b.opts.SubstringBackend
 			b.substr[e.Kinds] = sb
 		}
 		if e.Fold {

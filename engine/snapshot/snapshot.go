@@ -7,6 +7,7 @@ import (
 
 	"github.com/indicator-matcher/matcher/engine/plan"
 	"github.com/indicator-matcher/matcher/indexes/cidr"
+	"github.com/indicator-matcher/matcher/indexes/substr"
 )
 
 // Options configure how indicators are compiled and matched. The zero
@@ -20,6 +21,8 @@ type Options struct {
 	MatchSubdomains bool
 	// CIDRBackend selects the CIDR index implementation.
 	CIDRBackend cidr.Backend
+	// SubstringBackend selects the substring automaton implementation.
+	SubstringBackend substr.Backend
 	// SubstringMaxBytes bounds the memory of each substring automaton; 0
 	// uses the index's default.
 	SubstringMaxBytes int64

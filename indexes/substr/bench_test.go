@@ -49,8 +49,8 @@ func sizesOf(shape string) []int {
 	return benchSizes
 }
 
-func buildMatcher(b *testing.B, fr [][]byte, fold bool) *Matcher {
-	bld := Builder{FoldCase: fold, MaxBytes: -1}
+func buildMatcher(b *testing.B, fr [][]byte, fold bool, be Backend) *Matcher {
+	bld := Builder{FoldCase: fold, MaxBytes: -1, Backend: be}
 	for i, f := range fr {
 		if err := bld.Add(f, uint32(i)); err != nil {
 			b.Fatal(err)
@@ -67,33 +67,35 @@ func buildMatcher(b *testing.B, fr [][]byte, fold bool) *Matcher {
 // fragment byte. Run with -benchtime=1x: the 100k build takes tens of
 // seconds and gigabytes.
 func BenchmarkBuild(b *testing.B) {
-	for _, shape := range []string{"win12", "whole"} {
-		for _, n := range sizesOf(shape) {
-			fr := fragmentsOf(b, shape, n)
-			total := 0
-			for _, f := range fr {
-				total += len(f)
-			}
-			b.Run(fmt.Sprintf("%s/n=%d", shape, n), func(b *testing.B) {
-				var heap int64
-				var m *Matcher
-				for b.Loop() {
-					m = nil
-					b.StopTimer()
-					before := heapAlloc()
-					b.StartTimer()
-					m = buildMatcher(b, fr, false)
-					b.StopTimer()
-					heap = heapAlloc() - before
-					b.StartTimer()
+	for _, be := range backends {
+		for _, shape := range []string{"win12", "whole"} {
+			for _, n := range sizesOf(shape) {
+				fr := fragmentsOf(b, shape, n)
+				total := 0
+				for _, f := range fr {
+					total += len(f)
 				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/entry")
-				b.ReportMetric(float64(heap)/float64(n), "heapB/entry")
-				b.ReportMetric(float64(heap)/float64(total), "heapB/fragbyte")
-				b.ReportMetric(float64(total)/float64(n), "fragbytes/entry")
-				b.ReportMetric(float64(m.SizeBytes())/float64(heap), "estimate/heap")
-				runtime.KeepAlive(m)
-			})
+				b.Run(fmt.Sprintf("%s/%s/n=%d", be, shape, n), func(b *testing.B) {
+					var heap int64
+					var m *Matcher
+					for b.Loop() {
+						m = nil
+						b.StopTimer()
+						before := heapAlloc()
+						b.StartTimer()
+						m = buildMatcher(b, fr, false, be)
+						b.StopTimer()
+						heap = heapAlloc() - before
+						b.StartTimer()
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/entry")
+					b.ReportMetric(float64(heap)/float64(n), "heapB/entry")
+					b.ReportMetric(float64(heap)/float64(total), "heapB/fragbyte")
+					b.ReportMetric(float64(total)/float64(n), "fragbytes/entry")
+					b.ReportMetric(float64(m.SizeBytes())/float64(heap), "estimate/heap")
+					runtime.KeepAlive(m)
+				})
+			}
 		}
 	}
 }
@@ -108,47 +110,49 @@ func BenchmarkMatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	all := distinct(ev.Haystacks)
-	for _, n := range benchSizes {
-		fr := fragmentsOf(b, "win12", n)
-		m := buildMatcher(b, fr, false)
-		mf := buildMatcher(b, fr, true)
-		var miss, hit [][]byte
-		for i, h := range all {
-			if !m.Contains(h) && !mf.Contains(h) {
-				miss = append(miss, h)
-				hit = append(hit, append(append([]byte(nil), h...), fr[i%len(fr)]...))
+	for _, be := range backends {
+		for _, n := range benchSizes {
+			fr := fragmentsOf(b, "win12", n)
+			m := buildMatcher(b, fr, false, be)
+			mf := buildMatcher(b, fr, true, be)
+			var miss, hit [][]byte
+			for i, h := range all {
+				if !m.Contains(h) && !mf.Contains(h) {
+					miss = append(miss, h)
+					hit = append(hit, append(append([]byte(nil), h...), fr[i%len(fr)]...))
+				}
 			}
-		}
-		for _, kind := range []string{"miss", "hit", "fold"} {
-			hs, mm := miss, m
-			switch kind {
-			case "hit":
-				hs = hit
-			case "fold":
-				mm = mf
-			}
-			bytes := 0
-			for _, h := range hs {
-				bytes += len(h)
-			}
-			b.Run(fmt.Sprintf("n=%d/%s", n, kind), func(b *testing.B) {
-				b.ReportAllocs()
-				b.SetBytes(int64(bytes / len(hs)))
-				dst := make([]uint32, 0, 64)
-				i, found := 0, 0
-				for b.Loop() {
-					dst = mm.MatchAppend(dst[:0], hs[i])
-					found += len(dst)
-					if i++; i == len(hs) {
-						i = 0
+			for _, kind := range []string{"miss", "hit", "fold"} {
+				hs, mm := miss, m
+				switch kind {
+				case "hit":
+					hs = hit
+				case "fold":
+					mm = mf
+				}
+				bytes := 0
+				for _, h := range hs {
+					bytes += len(h)
+				}
+				b.Run(fmt.Sprintf("%s/n=%d/%s", be, n, kind), func(b *testing.B) {
+					b.ReportAllocs()
+					b.SetBytes(int64(bytes / len(hs)))
+					dst := make([]uint32, 0, 64)
+					i, found := 0, 0
+					for b.Loop() {
+						dst = mm.MatchAppend(dst[:0], hs[i])
+						found += len(dst)
+						if i++; i == len(hs) {
+							i = 0
+						}
 					}
-				}
-				if (kind == "hit") != (found > 0) {
-					b.Fatalf("%s: found %d", kind, found)
-				}
-				b.ReportMetric(float64(len(miss))/float64(len(all)), "missshare")
-			})
+					if (kind == "hit") != (found > 0) {
+						b.Fatalf("%s: found %d", kind, found)
+					}
+					b.ReportMetric(float64(len(miss))/float64(len(all)), "missshare")
+				})
+			}
+			runtime.KeepAlive(m)
 		}
-		runtime.KeepAlive(m)
 	}
 }

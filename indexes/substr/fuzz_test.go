@@ -10,13 +10,16 @@ import (
 func FuzzMatch(f *testing.F) {
 	if ev, err := realEvents(); err == nil {
 		for _, h := range ev.Haystacks[:100] {
-			f.Add([]byte("10.47.|.com|ssl|Mozilla"), h, false)
+			f.Add([]byte("10.47.|.com|ssl|Mozilla"), h, false, false)
 		}
 	}
-	f.Add([]byte("aa|a|aaa"), []byte("aaaa"), true)
-	f.Add([]byte("Evil|VIL"), []byte("eViL"), true)
-	f.Fuzz(func(t *testing.T, frags, haystack []byte, fold bool) {
+	f.Add([]byte("aa|a|aaa"), []byte("aaaa"), true, false)
+	f.Add([]byte("Evil|VIL"), []byte("eViL"), true, true)
+	f.Fuzz(func(t *testing.T, frags, haystack []byte, fold, cloudflare bool) {
 		b := Builder{FoldCase: fold}
+		if cloudflare {
+			b.Backend = BackendCloudflare
+		}
 		ref := &reference{fold: fold}
 		for i, fr := range bytes.Split(frags, []byte("|")) {
 			if i == 64 {

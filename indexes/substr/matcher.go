@@ -4,12 +4,17 @@
 // every fragment that occurs in a haystack. Candidates are verified by the
 // engine afterwards.
 //
-// Matching runs the Aho-Corasick automaton of github.com/cloudflare/ahocorasick.
-// That library stores each trie node with two 256-pointer tables (4168
-// bytes) and allocates one node per fragment byte, shared prefixes or not,
-// so memory grows with the total fragment bytes: about 4.2 KB per byte,
-// i.e. 40 MB per 1k fragments of 10 bytes. Deduplicate and keep fragments
-// short; Build refuses automata above Builder.MaxBytes.
+// Matching runs an Aho-Corasick automaton, from one of two backends
+// (Builder.Backend). BackendFlat, the default, compiles it to a
+// deterministic table over byte classes held in pointer-free slices: a few
+// hundred bytes per state, nothing for the garbage collector to scan, no
+// per-call state, and case folding by the class table instead of a copy.
+// BackendCloudflare uses github.com/cloudflare/ahocorasick, which stores
+// each trie node with two 256-pointer tables (4168 bytes) and allocates one
+// node per fragment byte, shared prefixes or not: about 4.2 KB per byte,
+// i.e. 40 MB per 1k fragments of 10 bytes, all scanned by every garbage
+// collection. Deduplicate and keep fragments short; Build refuses automata
+// above Builder.MaxBytes.
 package substr
 
 import (
@@ -28,10 +33,11 @@ const nodeBytes = 4168
 // Matcher is an immutable set of fragments built by a Builder.
 //
 // A Matcher is safe for concurrent use by any number of goroutines without
-// locking (it uses the library's MatchThreadSafe, which keeps its per-call
-// state in a sync.Pool). The zero value holds no fragment and matches
-// nothing.
+// locking (BackendCloudflare uses the library's MatchThreadSafe, which
+// keeps its per-call state in a sync.Pool). The zero value holds no
+// fragment and matches nothing.
 type Matcher struct {
+	flat      *flatDFA
 	ac        *ahocorasick.Matcher
 	idOff     []uint32 // ids of fragment i: ids[idOff[i]:idOff[i+1]]
 	ids       []uint32
@@ -49,11 +55,15 @@ const maxPooledScratch = 1 << 20
 // extended slice.
 //
 // A haystack containing no fragment costs one pass of the automaton and no
-// allocation (the common case for a prefilter). When a fragment occurs, the
-// library's MatchThreadSafe runs a second pass and allocates its result
-// slice (and, after a garbage collection emptied its pool, a dedup map
-// sized to the automaton).
+// allocation (the common case for a prefilter). With BackendFlat a hit
+// allocates only if dst must grow. With BackendCloudflare the library's
+// MatchThreadSafe runs a second pass and allocates its result slice (and,
+// after a garbage collection emptied its pool, a dedup map sized to the
+// automaton).
 func (m *Matcher) MatchAppend(dst []uint32, haystack []byte) []uint32 {
+	if m.flat != nil {
+		return sortIDs(m.flat.appendIDs(dst, haystack, m.idOff, m.ids), len(dst))
+	}
 	if m.ac == nil {
 		return dst
 	}
@@ -75,6 +85,11 @@ func (m *Matcher) match(dst []uint32, h []byte) []uint32 {
 	for _, f := range m.ac.MatchThreadSafe(h) {
 		dst = append(dst, m.ids[m.idOff[f]:m.idOff[f+1]]...)
 	}
+	return sortIDs(dst, start)
+}
+
+// sortIDs sorts dst[start:] and removes its repeats.
+func sortIDs(dst []uint32, start int) []uint32 {
 	if len(dst)-start > 1 {
 		ids := dst[start:]
 		slices.Sort(ids)
@@ -86,6 +101,9 @@ func (m *Matcher) match(dst []uint32, h []byte) []uint32 {
 // Contains reports whether any fragment occurs in haystack. It does not
 // allocate unless FoldCase needs a scratch buffer the pool cannot supply.
 func (m *Matcher) Contains(haystack []byte) bool {
+	if m.flat != nil {
+		return m.flat.contains(haystack)
+	}
 	if m.ac == nil {
 		return false
 	}
@@ -118,9 +136,21 @@ func (m *Matcher) Len() int { return m.frags }
 // FoldCase reports whether the Matcher is ASCII case-insensitive.
 func (m *Matcher) FoldCase() bool { return m.fold }
 
+// Backend returns the automaton the Matcher scans with.
+func (m *Matcher) Backend() Backend {
+	if m.ac != nil {
+		return BackendCloudflare
+	}
+	return BackendFlat
+}
+
 // SizeBytes returns the approximate heap bytes held by the Matcher: the
-// automaton's nodes (nodeBytes per fragment byte) dominate everything else.
+// automaton (with BackendCloudflare nodeBytes per fragment byte) dominates
+// everything else.
 func (m *Matcher) SizeBytes() int {
+	if m.flat != nil {
+		return m.flat.sizeBytes() + 4*(len(m.idOff)+len(m.ids))
+	}
 	if m.ac == nil {
 		return 0
 	}

@@ -15,6 +15,9 @@ import (
 
 const realDir = "../../testdata/real"
 
+// backends are checked alike by every test.
+var backends = []Backend{BackendFlat, BackendCloudflare}
+
 var (
 	realSet    = sync.OnceValues(func() (*fixture.Set, error) { return fixture.Load(realDir) })
 	realEvents = sync.OnceValues(func() (*fixture.Events, error) { return fixture.LoadEvents(realDir) })
@@ -90,37 +93,45 @@ func randomBytes(rng *rand.Rand, maxLen int, alphabet string) []byte {
 // overlap, nest, repeat and are suffixes of one another.
 func TestRandomAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, fold := range []bool{false, true} {
-		for _, n := range []int{1, 5, 50, 400} {
-			t.Run(fmt.Sprintf("fold=%v/n=%d", fold, n), func(t *testing.T) {
-				b := Builder{FoldCase: fold}
-				ref := &reference{fold: fold}
-				for range n {
-					f := randomBytes(rng, 6, "abAB\x00")
-					id := uint32(rng.IntN(n/2 + 1))
-					if err := b.Add(f, id); err != nil {
+	for _, be := range backends {
+		for _, fold := range []bool{false, true} {
+			for _, n := range []int{1, 5, 50, 400} {
+				t.Run(fmt.Sprintf("%s/fold=%v/n=%d", be, fold, n), func(t *testing.T) {
+					b := Builder{FoldCase: fold, Backend: be}
+					ref := &reference{fold: fold}
+					for range n {
+						f := randomBytes(rng, 6, "abAB\x00")
+						id := uint32(rng.IntN(n/2 + 1))
+						if err := b.Add(f, id); err != nil {
+							t.Fatal(err)
+						}
+						ref.add(slices.Clone(f), id)
+						f[0] = 'z' // Add must have copied it
+					}
+					m, err := b.Build()
+					if err != nil {
 						t.Fatal(err)
 					}
-					ref.add(slices.Clone(f), id)
-					f[0] = 'z' // Add must have copied it
-				}
-				m, err := b.Build()
-				if err != nil {
-					t.Fatal(err)
-				}
-				var hs [][]byte
-				for range 1000 {
-					hs = append(hs, randomBytes(rng, 40, "abAB\x00c"))
-				}
-				hs = append(hs, nil, []byte{})
-				ref.check(t, m, hs)
-			})
+					var hs [][]byte
+					for range 1000 {
+						hs = append(hs, randomBytes(rng, 40, "abAB\x00c"))
+					}
+					hs = append(hs, nil, []byte{})
+					ref.check(t, m, hs)
+				})
+			}
 		}
 	}
 }
 
 func TestDuplicatesAndErrors(t *testing.T) {
-	var b Builder
+	for _, be := range backends {
+		t.Run(be.String(), func(t *testing.T) { testDuplicatesAndErrors(t, be) })
+	}
+}
+
+func testDuplicatesAndErrors(t *testing.T, be Backend) {
+	b := Builder{Backend: be}
 	if err := b.Add(nil, 1); !errors.Is(err, ErrEmptyFragment) {
 		t.Fatalf("Add(empty) = %v", err)
 	}
@@ -144,8 +155,8 @@ func TestDuplicatesAndErrors(t *testing.T) {
 	if want := []uint32{99, 1, 2, 3, 4}; !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if m.Len() != 4 || m.FoldCase() {
-		t.Fatal("Len or FoldCase wrong")
+	if m.Len() != 4 || m.FoldCase() || m.Backend() != be {
+		t.Fatal("Len, FoldCase or Backend wrong")
 	}
 	// Later Adds do not reach the built Matcher.
 	_ = b.Add([]byte("zzz"), 9)
@@ -171,7 +182,13 @@ func TestZeroValue(t *testing.T) {
 }
 
 func TestFoldCase(t *testing.T) {
-	b := Builder{FoldCase: true}
+	for _, be := range backends {
+		t.Run(be.String(), func(t *testing.T) { testFoldCase(t, be) })
+	}
+}
+
+func testFoldCase(t *testing.T, be Backend) {
+	b := Builder{FoldCase: true, Backend: be}
 	_ = b.Add([]byte("PowerShell"), 1)
 	_ = b.Add([]byte("-enc"), 2)
 	m, _ := b.Build()
@@ -199,18 +216,20 @@ func TestRealAgainstReference(t *testing.T) {
 	frags := fixture.Fragments(set.Literals, 300, 12, 1)
 	// Add common short ones so that real haystacks hit.
 	frags = append(frags, []byte("10.47."), []byte(".com"), []byte("wrccdc"), []byte("Mozilla/"))
-	for _, fold := range []bool{false, true} {
-		b := Builder{FoldCase: fold}
-		ref := &reference{fold: fold}
-		for i, f := range frags {
-			_ = b.Add(f, uint32(i%200))
-			ref.add(f, uint32(i%200))
+	for _, be := range backends {
+		for _, fold := range []bool{false, true} {
+			b := Builder{FoldCase: fold, Backend: be}
+			ref := &reference{fold: fold}
+			for i, f := range frags {
+				_ = b.Add(f, uint32(i%200))
+				ref.add(f, uint32(i%200))
+			}
+			m, err := b.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref.check(t, m, distinct(ev.Haystacks))
 		}
-		m, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref.check(t, m, distinct(ev.Haystacks))
 	}
 }
 
@@ -229,11 +248,17 @@ func distinct(hs [][]byte) [][]byte {
 
 // TestEstimate checks SizeBytes against the heap growth of a real build.
 func TestEstimate(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.String(), func(t *testing.T) { testEstimate(t, be) })
+	}
+}
+
+func testEstimate(t *testing.T, be Backend) {
 	set, err := realSet()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b Builder
+	b := Builder{Backend: be}
 	for i, f := range fixture.Fragments(set.Literals, 1000, 12, 2) {
 		_ = b.Add(f, uint32(i))
 	}
@@ -247,6 +272,9 @@ func TestEstimate(t *testing.T) {
 	t.Logf("%d fragments: heap grew %d, SizeBytes %d, EstimateBytes %d", m.Len(), grown, est, b.EstimateBytes())
 	if float64(est) < 0.9*float64(grown) || float64(est) > 1.1*float64(grown) {
 		t.Fatalf("SizeBytes %d is more than 10%% off the measured %d", est, grown)
+	}
+	if e := b.EstimateBytes(); e < int64(est)*95/100 {
+		t.Fatalf("EstimateBytes %d is well below the size built, %d", e, est)
 	}
 	runtime.KeepAlive(m)
 }
@@ -263,26 +291,47 @@ func heapAlloc() int64 {
 }
 
 func TestMissDoesNotAllocate(t *testing.T) {
-	for _, fold := range []bool{false, true} {
-		b := Builder{FoldCase: fold}
-		_ = b.Add([]byte("evil"), 1)
-		m, _ := b.Build()
-		miss, upper := []byte("a perfectly benign haystack"), []byte("A Perfectly Benign Haystack")
-		m.Contains(upper) // warm the scratch pool
-		allocs := testing.AllocsPerRun(200, func() {
-			if len(m.MatchAppend(nil, miss)) != 0 || m.Contains(miss) {
-				panic("wrong answer")
+	for _, be := range backends {
+		for _, fold := range []bool{false, true} {
+			b := Builder{FoldCase: fold, Backend: be}
+			_ = b.Add([]byte("evil"), 1)
+			m, _ := b.Build()
+			miss, upper := []byte("a perfectly benign haystack"), []byte("A Perfectly Benign Haystack")
+			m.Contains(upper) // warm the scratch pool
+			allocs := testing.AllocsPerRun(200, func() {
+				if len(m.MatchAppend(nil, miss)) != 0 || m.Contains(miss) {
+					panic("wrong answer")
+				}
+				if !fold {
+					return
+				}
+				if len(m.MatchAppend(nil, upper)) != 0 || m.Contains(upper) {
+					panic("wrong answer")
+				}
+			})
+			if allocs != 0 && !(fold && raceEnabled) {
+				t.Fatalf("%s fold=%v: %v allocations per miss, want 0", be, fold, allocs)
 			}
-			if !fold {
-				return
-			}
-			if len(m.MatchAppend(nil, upper)) != 0 || m.Contains(upper) {
-				panic("wrong answer")
-			}
-		})
-		if allocs != 0 && !(fold && raceEnabled) {
-			t.Fatalf("fold=%v: %v allocations per miss, want 0", fold, allocs)
 		}
+	}
+}
+
+// TestFlatHitDoesNotAllocate: with room in dst, a hit costs no allocation
+// with the default backend either.
+func TestFlatHitDoesNotAllocate(t *testing.T) {
+	b := Builder{FoldCase: true}
+	_ = b.Add([]byte("evil"), 1)
+	_ = b.Add([]byte("vil"), 2)
+	m, _ := b.Build()
+	h := []byte("an EVIL haystack, evil twice")
+	dst := make([]uint32, 0, 16)
+	allocs := testing.AllocsPerRun(200, func() {
+		if got := m.MatchAppend(dst[:0], h); len(got) != 2 {
+			panic("wrong answer")
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per hit, want 0", allocs)
 	}
 }
 
@@ -290,7 +339,13 @@ func TestMissDoesNotAllocate(t *testing.T) {
 // (run with -race): the library keeps per-call dedup state in a pool and a
 // shared atomic generation counter.
 func TestConcurrentMatch(t *testing.T) {
-	b := Builder{FoldCase: true}
+	for _, be := range backends {
+		t.Run(be.String(), func(t *testing.T) { testConcurrentMatch(t, be) })
+	}
+}
+
+func testConcurrentMatch(t *testing.T, be Backend) {
+	b := Builder{FoldCase: true, Backend: be}
 	ref := &reference{fold: true}
 	for i, f := range []string{"evil", "vil", "Ransom", "cmd.exe", "x"} {
 		_ = b.Add([]byte(f), uint32(i))
