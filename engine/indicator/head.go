@@ -50,12 +50,7 @@ func DecodeHead(data []byte) (Head, error) {
 	}
 	h := Head{ID: w.ID, Pattern: w.Pattern, PatternType: w.PatternType, ValidFrom: w.ValidFrom,
 		ValidUntil: w.ValidUntil, Modified: w.Modified, Revoked: w.Revoked, Benign: slices.Contains(w.IndicatorTypes, "benign")}
-	if h.Modified.IsZero() {
-		h.Modified = w.Created
-	}
-	if h.PatternType == "" {
-		h.PatternType = "stix"
-	}
+	setDefaults(&h.Modified, w.Created, &h.PatternType)
 	return h, nil
 }
 

@@ -66,9 +66,10 @@ var (
 )
 
 // Decode parses one STIX indicator object. It keeps a copy of data in Raw.
-// Objects of other types give ErrNotIndicator; a missing id, pattern or
-// modified time gives ErrMissingField. A pattern_type other than "stix" is
-// accepted here; the compiler reports it.
+// Objects of other types give ErrNotIndicator; a missing id or pattern
+// (unless revoked) gives ErrMissingField. A missing modified time is taken
+// from created, a missing pattern_type is "stix"; another pattern_type is
+// accepted here and the compiler reports it.
 func Decode(data []byte) (Indicator, error) {
 	var ind Indicator
 	if err := json.Unmarshal(data, &ind); err != nil {
@@ -77,14 +78,19 @@ func Decode(data []byte) (Indicator, error) {
 	if err := check(ind.Type, ind.ID, ind.Pattern, ind.Revoked); err != nil {
 		return Indicator{}, err
 	}
-	if ind.Modified.IsZero() {
-		ind.Modified = ind.Created
-	}
-	if ind.PatternType == "" {
-		ind.PatternType = "stix"
-	}
+	setDefaults(&ind.Modified, ind.Created, &ind.PatternType)
 	ind.Raw = append(json.RawMessage(nil), data...)
 	return ind, nil
+}
+
+// setDefaults fills what Decode and DecodeHead default.
+func setDefaults(modified *time.Time, created time.Time, patternType *string) {
+	if modified.IsZero() {
+		*modified = created
+	}
+	if *patternType == "" {
+		*patternType = "stix"
+	}
 }
 
 // check applies the rules Decode and DecodeHead share.
