@@ -151,3 +151,40 @@ func TestSetDoesNotKeepInput(t *testing.T) {
 		t.Fatalf("Get after the input was overwritten: %v %v %+v", ok, err, got)
 	}
 }
+
+// FuzzSet adds untrusted objects and checks that whatever Add accepts can
+// be read back, with the head DecodeHead gives.
+func FuzzSet(f *testing.F) {
+	f.Add([]byte(obj("indicator--a", "2020-01-01T00:00:00Z", "")), []byte(obj("indicator--a", "2021-01-01T00:00:00Z", `,"revoked":true`)))
+	f.Add([]byte(`{"type":"indicator","id":"indicator--b","pattern":"x","pattern_type":"`+string(make([]byte, 300))+`"}`), []byte(`{}`))
+	f.Add([]byte(`{"type":"indicator","id":"indicator--c","revoked":true,"valid_until":"9999-12-31T23:59:59Z"}`), []byte(`[`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var sb SetBuilder
+		want := map[string]Head{}
+		for _, o := range [][]byte{a, b} {
+			if sb.Add(o) != nil {
+				continue
+			}
+			h, err := DecodeHead(o)
+			if err != nil {
+				t.Fatalf("Add accepted what DecodeHead rejects: %v", err)
+			}
+			if prev, ok := want[h.ID]; !ok || h.newerThan(&prev) {
+				want[h.ID] = h
+			}
+		}
+		s := sb.Set()
+		if s.Len() != len(want) {
+			t.Fatalf("Len %d, want %d", s.Len(), len(want))
+		}
+		for id, w := range want {
+			ind, ok, err := s.Get(id)
+			if !ok || err != nil {
+				t.Fatalf("Get(%q) = %v, %v", id, ok, err)
+			}
+			if !headEqual(ind.Head(), w) {
+				t.Fatalf("Get(%q) head %+v, want %+v", id, ind.Head(), w)
+			}
+		}
+	})
+}
