@@ -3,24 +3,13 @@ package snapshot
 import (
 	"slices"
 	"testing"
-	"time"
-
-	"github.com/indicator-matcher/matcher/engine/extract"
 )
 
 // TestBenignNamesEveryValue checks that a known-good indicator reports
 // every event value it matched, whatever order the indicators were added
 // in, so the allow-list can clear a malicious hit on any of them.
 func TestBenignNamesEveryValue(t *testing.T) {
-	x, err := extract.New(extract.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev extract.Event
-	raw := []byte(`{"_path":"conn","ts":"2018-03-24T17:15:21Z","id.orig_h":"10.0.0.1","id.resp_h":"10.0.0.53","id.resp_p":53}`)
-	if err := x.Extract(raw, time.Now(), &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := extractOne(t, `{"_path":"conn","ts":"2018-03-24T17:15:21Z","id.orig_h":"10.0.0.1","id.resp_h":"10.0.0.53","id.resp_p":53}`)
 	inds := []Indicator{
 		{ID: "indicator--00000000-0000-4000-8000-00000000000a", Pattern: "[ipv4-addr:value = '10.0.0.0/8']", Benign: true},
 		{ID: "indicator--00000000-0000-4000-8000-00000000000b", Pattern: "[ipv4-addr:value = '10.0.0.1']"},
@@ -28,18 +17,15 @@ func TestBenignNamesEveryValue(t *testing.T) {
 	}
 	var want []int
 	for round, order := range [][]int{{0, 1, 2}, {2, 1, 0}, {1, 0, 2}} {
-		b := NewBuilder(Options{})
+		var ordered []Indicator
 		for _, i := range order {
-			b.Add(inds[i])
+			ordered = append(ordered, inds[i])
 		}
-		snap, _, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := buildOf(t, Options{}, ordered...)
 		var sc Scratch
 		var benign []int
 		malicious := 0
-		for _, h := range snap.Match(&ev, MatchOptions{}, &sc) {
+		for _, h := range snap.Match(ev, MatchOptions{}, &sc) {
 			if h.Benign {
 				benign = append(benign, h.Observable)
 			} else {

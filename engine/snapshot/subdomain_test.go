@@ -1,39 +1,19 @@
 package snapshot
 
-import (
-	"testing"
-	"time"
-
-	"github.com/indicator-matcher/matcher/engine/extract"
-)
+import "testing"
 
 func TestMatchSubdomains(t *testing.T) {
-	x, err := extract.New(extract.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	inds := []Indicator{
 		{ID: "indicator--00000000-0000-4000-8000-000000000001", Pattern: "[domain-name:value = 'evil.example']"},
 		{ID: "indicator--00000000-0000-4000-8000-000000000002", Pattern: "[domain-name:value = 'evil.example' AND domain-name:value != 'x']"},
 	}
 	query := func(snap *Snapshot, name string) int {
-		var ev extract.Event
-		raw := []byte(`{"_path":"dns","ts":"2018-03-24T17:15:21Z","id.orig_h":"10.0.0.1","id.resp_h":"10.0.0.53","query":"` + name + `"}`)
-		if err := x.Extract(raw, time.Now(), &ev); err != nil {
-			t.Fatal(err)
-		}
+		ev := extractOne(t, `{"_path":"dns","ts":"2018-03-24T17:15:21Z","id.orig_h":"10.0.0.1","id.resp_h":"10.0.0.53","query":"`+name+`"}`)
 		var sc Scratch
-		return len(snap.Match(&ev, MatchOptions{}, &sc))
+		return len(snap.Match(ev, MatchOptions{}, &sc))
 	}
 	for _, sub := range []bool{false, true} {
-		b := NewBuilder(Options{MatchSubdomains: sub})
-		for _, ind := range inds {
-			b.Add(ind)
-		}
-		snap, _, err := b.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := buildOf(t, Options{MatchSubdomains: sub}, inds...)
 		if n := query(snap, "evil.example"); n != 2 {
 			t.Errorf("subdomains=%v: the domain itself gave %d hits, want 2", sub, n)
 		}
