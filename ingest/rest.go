@@ -41,17 +41,8 @@ func NewRESTSource(c *intel.Client, opts RESTOptions) (*RESTSource, error) {
 	if opts.FeedID == "" {
 		opts.FeedID = intel.DefaultFeedID
 	}
-	if opts.Limit == 0 {
-		opts.Limit = intel.MaxFeedLimit
-	}
-	if opts.Limit < 1 || opts.Limit > intel.MaxFeedLimit {
-		return nil, fmt.Errorf("ingest: limit %d outside 1..%d", opts.Limit, intel.MaxFeedLimit)
-	}
-	switch {
-	case opts.Types == nil:
-		opts.Types = []string{"indicator"}
-	case len(opts.Types) == 1 && opts.Types[0] == "*":
-		opts.Types = nil
+	if err := pagingDefaults(&opts.Limit, &opts.Types); err != nil {
+		return nil, err
 	}
 	return &RESTSource{c: c, opts: opts}, nil
 }
@@ -85,4 +76,22 @@ func (s *RESTSource) Fetch(ctx context.Context, cur store.Cursor) (Page, error) 
 		Cursor:   next,
 		CaughtUp: len(p.Items) < s.opts.Limit || next == cur.Value,
 	}, nil
+}
+
+// pagingDefaults applies the defaults REST and TAXII sources share: the
+// largest page the API allows, and indicators only ("*" for every type).
+func pagingDefaults(limit *int, types *[]string) error {
+	if *limit == 0 {
+		*limit = intel.MaxFeedLimit
+	}
+	if *limit < 1 || *limit > intel.MaxFeedLimit {
+		return fmt.Errorf("ingest: limit %d outside 1..%d", *limit, intel.MaxFeedLimit)
+	}
+	switch {
+	case *types == nil:
+		*types = []string{"indicator"}
+	case len(*types) == 1 && (*types)[0] == "*":
+		*types = nil
+	}
+	return nil
 }

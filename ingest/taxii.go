@@ -41,17 +41,8 @@ func NewTAXIISource(c *intel.Client, opts TAXIIOptions) (*TAXIISource, error) {
 	if opts.Collection == "" {
 		opts.Collection = intel.DefaultFeedID
 	}
-	if opts.Limit == 0 {
-		opts.Limit = intel.MaxFeedLimit
-	}
-	if opts.Limit < 1 || opts.Limit > intel.MaxFeedLimit {
-		return nil, fmt.Errorf("ingest: limit %d outside 1..%d", opts.Limit, intel.MaxFeedLimit)
-	}
-	switch {
-	case opts.Types == nil:
-		opts.Types = []string{"indicator"}
-	case len(opts.Types) == 1 && opts.Types[0] == "*":
-		opts.Types = nil
+	if err := pagingDefaults(&opts.Limit, &opts.Types); err != nil {
+		return nil, err
 	}
 	return &TAXIISource{c: c, opts: opts}, nil
 }

@@ -257,7 +257,7 @@ func Replay(lines [][]byte, n int) []Event {
 	out := make([]Event, 0, n)
 	for i := 0; i < n && len(lines) > 0; i++ {
 		line := lines[i%len(lines)]
-		ev := Event{Subject: "logs.zeek." + zeekLogType(line), Schema: ZeekDotted}
+		ev := Event{Subject: "logs.zeek." + ZeekLogType(line), Schema: ZeekDotted}
 		if bytes.Contains(line, []byte(`"@stream"`)) {
 			ev.Schema = ZeekUnderscored
 		}
@@ -277,8 +277,9 @@ func Replay(lines [][]byte, n int) []Event {
 	return out
 }
 
-// zeekLogType reads the log type of a Zeek JSON line cheaply.
-func zeekLogType(line []byte) string {
+// ZeekLogType reads the log type (_path or @stream) of a Zeek JSON line
+// cheaply, for the subject it is published on; "unknown" when it has none.
+func ZeekLogType(line []byte) string {
 	for _, key := range []string{`"_path":"`, `"@stream":"`} {
 		if i := bytes.Index(line, []byte(key)); i >= 0 {
 			rest := line[i+len(key):]

@@ -117,8 +117,7 @@ func syntheticID(seed, i uint64) string {
 	binary.BigEndian.PutUint64(b[8:], i)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return "indicator--" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return "indicator--" + indicator.FormatUUID(b)
 }
 
 func mix(parts ...uint64) uint64 {

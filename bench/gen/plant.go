@@ -269,3 +269,21 @@ func regexExample(re string) (string, bool) {
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+// fileHashes returns random MD5, SHA-1 and SHA-256 digests, with the
+// planted one in its place when pl plants a hash.
+func (g *background) fileHashes(pl *Plant) (md5, sha1, sha256 string) {
+	md5, sha1, sha256 = g.hex(32), g.hex(40), g.hex(64)
+	if pl == nil {
+		return md5, sha1, sha256
+	}
+	switch pl.Kind {
+	case PlantMD5:
+		md5 = pl.Value
+	case PlantSHA1:
+		sha1 = pl.Value
+	case PlantSHA256:
+		sha256 = pl.Value
+	}
+	return md5, sha1, sha256
+}

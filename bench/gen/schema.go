@@ -174,17 +174,7 @@ func zeekEvent(g *background, t time.Time, pl *Plant, under bool) (string, []byt
 		o = append(o, kv{"version", "TLSv13"}, kv{"cipher", "TLS_AES_128_GCM_SHA256"}, kv{"curve", "x25519"}, kv{"server_name", g.domain()},
 			kv{"resumed", false}, kv{"established", true}, kv{"ja3", g.hex(32)}, kv{"ja3s", g.hex(32)})
 	case "files":
-		md5, sha1, sha256 := g.hex(32), g.hex(40), g.hex(64)
-		if pl != nil {
-			switch pl.Kind {
-			case PlantMD5:
-				md5 = pl.Value
-			case PlantSHA1:
-				sha1 = pl.Value
-			default:
-				sha256 = pl.Value
-			}
-		}
+		md5, sha1, sha256 := g.fileHashes(pl)
 		o = append(o, kv{"fuid", g.uid('F')}, kv{"tx_hosts", []string{dst}}, kv{"rx_hosts", []string{src}}, kv{"source", "HTTP"}, kv{"depth", 0},
 			kv{"analyzers", []string{"MD5", "SHA1", "SHA256", "PE"}}, kv{"mime_type", "application/x-dosexec"}, kv{"duration", 0.012},
 			kv{"is_orig", false}, kv{"seen_bytes", 73802}, kv{"total_bytes", 73802}, kv{"missing_bytes", 0}, kv{"overflow_bytes", 0},
@@ -245,17 +235,7 @@ func suricataEvent(g *background, t time.Time, pl *Plant) (string, []byte) {
 		o = append(o, kv{"tls", obj{{"subject", "CN=" + g.domain()}, {"issuerdn", "C=US, O=Let's Encrypt, CN=R3"}, {"sni", g.domain()}, {"version", "TLS 1.3"},
 			{"ja3", obj{{"hash", g.hex(32)}}}, {"ja3s", obj{{"hash", g.hex(32)}}}}})
 	case "fileinfo":
-		md5, sha1, sha256 := g.hex(32), g.hex(40), g.hex(64)
-		if pl != nil {
-			switch pl.Kind {
-			case PlantMD5:
-				md5 = pl.Value
-			case PlantSHA1:
-				sha1 = pl.Value
-			default:
-				sha256 = pl.Value
-			}
-		}
+		md5, sha1, sha256 := g.fileHashes(pl)
 		o = append(o, kv{"http", httpObj()}, kv{"app_proto", "http"}, kv{"fileinfo", obj{{"filename", "/" + g.word() + ".exe"}, {"gaps", false}, {"state", "CLOSED"},
 			{"md5", md5}, {"sha1", sha1}, {"sha256", sha256}, {"stored", false}, {"size", 73802}, {"tx_id", 0}}})
 	case "smtp":

@@ -45,17 +45,7 @@ func ecsEvent(g *background, t time.Time, pl *Plant) (string, []byte) {
 			kv{"http", obj{{"request", obj{{"method", "GET"}}}, {"response", obj{{"status_code", 200}}}}},
 			kv{"user_agent", obj{{"original", g.userAgent()}}}, kv{"host", host})
 	case "file":
-		md5, sha1, sha256 := g.hex(32), g.hex(40), g.hex(64)
-		if pl != nil {
-			switch pl.Kind {
-			case PlantMD5:
-				md5 = pl.Value
-			case PlantSHA1:
-				sha1 = pl.Value
-			default:
-				sha256 = pl.Value
-			}
-		}
+		md5, sha1, sha256 := g.fileHashes(pl)
 		name := g.word() + ".exe"
 		o = append(o, kv{"event", obj{{"kind", "event"}, {"category", []string{"file"}}, {"type", []string{"creation"}}, {"dataset", "endpoint.events.file"}}},
 			kv{"file", obj{{"path", `C:\Users\` + g.word() + `\Downloads\` + name}, {"name", name}, {"size", 73802},
@@ -91,18 +81,10 @@ func windowsEvent(g *background, t time.Time, pl *Plant) (string, []byte) {
 	var data obj
 	switch id {
 	case 1:
-		md5, sha1, sha256, cmd := g.hex(32), g.hex(40), g.hex(64), g.commandLine()
-		if pl != nil {
-			switch pl.Kind {
-			case PlantMD5:
-				md5 = pl.Value
-			case PlantSHA1:
-				sha1 = pl.Value
-			case PlantSHA256:
-				sha256 = pl.Value
-			case PlantCommandLine:
-				cmd = pl.Value
-			}
+		md5, sha1, sha256 := g.fileHashes(pl)
+		cmd := g.commandLine()
+		if pl != nil && pl.Kind == PlantCommandLine {
+			cmd = pl.Value
 		}
 		data = obj{{"RuleName", "-"}, {"UtcTime", t.UTC().Format("2006-01-02 15:04:05.000")}, {"ProcessGuid", "{" + g.hex(8) + "-c22a-43e0-bf4c-06f5698ffbd9}"},
 			{"ProcessId", fmt.Sprint(1000 + g.r.IntN(60000))}, {"Image", image}, {"CommandLine", cmd}, {"CurrentDirectory", `C:\Windows\system32\`},

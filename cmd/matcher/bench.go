@@ -51,7 +51,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
@@ -131,7 +131,7 @@ func runBenchPublish(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.Float64Var(&o.Rate, "rate", 0, "events per second; 0 is as fast as possible")
 	fs.IntVar(&o.Count, "count", 0, "events to publish, cycling through the file; 0 is the file once")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if o.URL == "" || o.File == "" {
 		return fmt.Errorf("%w: bench publish needs --nats-url and --file", errUsage)
@@ -152,7 +152,7 @@ func runBenchSink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&o.Count, "count", 0, "messages to wait for")
 	fs.DurationVar(&o.Idle, "idle", 10*time.Second, "stop when no message came for this long")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if o.URL == "" || o.Subject == "" || o.Count <= 0 {
 		return fmt.Errorf("%w: bench sink needs --nats-url, --subject and --count", errUsage)

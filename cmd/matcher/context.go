@@ -99,10 +99,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	af := addAPIFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: context takes one object id, e.g. indicator--<uuid> (got %d arguments)", errUsage, len(pos))

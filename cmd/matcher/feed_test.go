@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/indicator-matcher/matcher/engine/alert"
 	"github.com/indicator-matcher/matcher/ingest/intelserver"
 )
 
@@ -39,17 +36,7 @@ func TestRunWithFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	var mu sync.Mutex
-	var got []alert.Alert
-	sub, _ := nc.Subscribe("matcher.alerts.>", func(m *nats.Msg) {
-		var a alert.Alert
-		if json.Unmarshal(m.Data, &a) == nil {
-			mu.Lock()
-			got = append(got, a)
-			mu.Unlock()
-		}
-	})
-	defer sub.Unsubscribe()
+	alerts := collectAlerts(t, nc)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
@@ -58,7 +45,7 @@ func TestRunWithFeed(t *testing.T) {
 			"--validity", "off", "--http", "", "--poll", "200ms"}, &out, &errOut)
 	}()
 	waitOutput(t, &out, "matcher: consuming")
-	count := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+	count := func() int { return len(alerts()) }
 	for i := 0; i < 20; i++ {
 		_ = nc.Publish("logs.zeek.dns", dnsEvent(i))
 	}
@@ -70,9 +57,7 @@ func TestRunWithFeed(t *testing.T) {
 	if count() < 20 {
 		t.Fatalf("got %d alerts, want 20\n%s", count(), errOut.String())
 	}
-	mu.Lock()
-	first := got[0]
-	mu.Unlock()
+	first := alerts()[0]
 	if first.Threat.Indicator.Name != "Demo: DNS query for ise.wrccdc.org" {
 		t.Fatalf("unexpected indicator %+v", first.Threat.Indicator)
 	}

@@ -51,10 +51,7 @@ func runIntelServer(ctx context.Context, args []string, stdout, stderr io.Writer
 	nullCursor := fs.Bool("null-cursor", false, "send next_cursor null on the last page of a pull")
 	churn := fs.Duration("churn", 0, "every interval, modify, revoke and add one indicator (0: never)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if *data == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: intel-server needs --data FILE and no arguments", errUsage)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,10 +29,7 @@ func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	af := addAPIFlags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if len(pos) != 2 {
 		return fmt.Errorf("%w: lookup takes TYPE and VALUE (got %d arguments)", errUsage, len(pos))

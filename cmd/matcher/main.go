@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -72,7 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printHelp(stderr, cmds)
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	err := c.run(ctx, args[1:], stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the flag set has printed the usage
+	}
+	return err
 }
 
 func printHelp(w io.Writer, cmds map[string]command) {

@@ -95,3 +95,14 @@ func TestParseCommand(t *testing.T) {
 		t.Errorf("syntax error: %v", err)
 	}
 }
+
+// TestHelpFlagIsNotAnError: every command's -h prints its usage and
+// succeeds, whatever its flag parsing.
+func TestHelpFlagIsNotAnError(t *testing.T) {
+	for name := range commands() {
+		_, errOut, err := runCLI(t, name, "-h")
+		if err != nil || !strings.Contains(errOut, "-") {
+			t.Errorf("%s -h: %v, usage %q", name, err, errOut)
+		}
+	}
+}

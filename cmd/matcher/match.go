@@ -33,7 +33,7 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg, log, err := resolveConfig(fs, indicatorFiles, stderr)
 	if err != nil {
@@ -51,13 +51,9 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var source snapshot.Source
 	var catalog alert.Catalog
 	if len(cfg.Matching.Indicators) > 0 {
-		set, err := loadIndicatorFiles(cfg.Matching.Indicators)
-		if err != nil {
+		if source, catalog, err = openIndicatorFiles(cfg.Matching.Indicators, log); err != nil {
 			return err
 		}
-		logDiagnostics(log, set.diags)
-		log.Info("indicator files read", "indicators", set.set.Len(), "bytes", set.set.Bytes(), "unreadable", len(set.diags))
-		source, catalog = set.source, alert.CatalogFunc(set.lookup)
 	} else {
 		st, err := store.Open(cfg.Intel.Store, store.Options{ReadOnly: true})
 		if err != nil {
@@ -66,13 +62,11 @@ func runMatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer st.Close()
 		source, catalog = storeSource(st), alert.CatalogFunc(st.Get)
 	}
-	eng, diags, err := snapshot.NewEngine(snapshotOptions(cfg.Matching), source)
+	eng, err := compileIndicators(cfg.Matching, source, log)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	logDiagnostics(log, diags)
-	log.Info("indicators compiled", "snapshot", eng.Load().String(), "diagnostics", len(diags))
 
 	client, err := newIntelClient(cfg.Intel)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/indicator-matcher/matcher/bench/gen"
 	"github.com/indicator-matcher/matcher/engine/alert"
 	"github.com/indicator-matcher/matcher/engine/config"
 	"github.com/indicator-matcher/matcher/engine/pipeline"
@@ -110,7 +111,7 @@ func publishFile(ctx context.Context, nc *nats.Conn, path string) (int, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if err := nc.Publish("logs.zeek."+zeekPath(line), line); err != nil {
+		if err := nc.Publish("logs.zeek."+gen.ZeekLogType(line), line); err != nil {
 			return n, err
 		}
 		n++
@@ -119,19 +120,6 @@ func publishFile(ctx context.Context, nc *nats.Conn, path string) (int, error) {
 		return n, err
 	}
 	return n, sc.Err()
-}
-
-// zeekPath returns the log type of a Zeek JSON line, read cheaply.
-func zeekPath(line []byte) string {
-	for _, key := range []string{`"_path":"`, `"@stream":"`} {
-		if i := bytes.Index(line, []byte(key)); i >= 0 {
-			rest := line[i+len(key):]
-			if j := bytes.IndexByte(rest, '"'); j > 0 && j < 40 {
-				return string(rest[:j])
-			}
-		}
-	}
-	return "unknown"
 }
 
 // alertLine is the one-line rendering of an alert the demo prints.

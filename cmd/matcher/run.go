@@ -39,7 +39,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg, log, err := resolveConfig(fs, indicatorFiles, stderr)
 	if err != nil {
@@ -84,13 +84,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var syncer *ingest.Syncer
 	var syncProgress syncStatus
 	if len(cfg.Matching.Indicators) > 0 {
-		set, err := loadIndicatorFiles(cfg.Matching.Indicators)
-		if err != nil {
+		if source, catalog, err = openIndicatorFiles(cfg.Matching.Indicators, log); err != nil {
 			return err
 		}
-		logDiagnostics(log, set.diags)
-		log.Info("indicator files read", "indicators", set.set.Len(), "bytes", set.set.Bytes(), "unreadable", len(set.diags))
-		source, catalog = set.source, alert.CatalogFunc(set.lookup)
 	} else {
 		st, err = store.Open(cfg.Intel.Store, store.Options{})
 		if err != nil {
@@ -107,14 +103,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 	}
-	start := time.Now()
-	eng, diags, err := snapshot.NewEngine(snapshotOptions(cfg.Matching), source)
+	eng, err := compileIndicators(cfg.Matching, source, log)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	logDiagnostics(log, diags)
-	log.Info("indicators compiled", "snapshot", eng.Load().String(), "diagnostics", len(diags), "took", time.Since(start).Round(time.Millisecond))
 
 	enricher, err := newEnricher(client, cfg.Enrich)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -50,6 +51,31 @@ func startNATS(t *testing.T) *pipeline.Embedded {
 	}
 	t.Cleanup(srv.Shutdown)
 	return srv
+}
+
+// collectAlerts subscribes nc to every alert subject and returns a
+// function giving the alerts received so far.
+func collectAlerts(t *testing.T, nc *nats.Conn) func() []alert.Alert {
+	t.Helper()
+	var mu sync.Mutex
+	var got []alert.Alert
+	sub, err := nc.Subscribe("matcher.alerts.>", func(m *nats.Msg) {
+		var a alert.Alert
+		if json.Unmarshal(m.Data, &a) == nil {
+			mu.Lock()
+			got = append(got, a)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	return func() []alert.Alert {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
 }
 
 type pair struct{ indicator, event string }
@@ -103,20 +129,7 @@ func TestMatchEqualsStreaming(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	var mu sync.Mutex
-	var streamed []alert.Alert
-	sub, err := nc.Subscribe("matcher.alerts.>", func(m *nats.Msg) {
-		var a alert.Alert
-		if json.Unmarshal(m.Data, &a) == nil {
-			mu.Lock()
-			streamed = append(streamed, a)
-			mu.Unlock()
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Unsubscribe()
+	streamed := collectAlerts(t, nc)
 	ctx, cancel := context.WithCancel(context.Background())
 	var runOut, runErr syncBuffer
 	done := make(chan error, 1)
@@ -130,10 +143,7 @@ func TestMatchEqualsStreaming(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		mu.Lock()
-		got := len(streamed)
-		mu.Unlock()
-		if got >= len(offline) || time.Now().After(deadline) {
+		if len(streamed()) >= len(offline) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -143,9 +153,7 @@ func TestMatchEqualsStreaming(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v\n%s", err, runErr.String())
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	a, b := pairsOf(offline), pairsOf(streamed)
+	a, b := pairsOf(offline), pairsOf(streamed())
 	if len(a) != len(b) {
 		t.Fatalf("match gave %d alerts, run %d", len(a), len(b))
 	}

@@ -45,10 +45,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	every := fs.Duration("progress", time.Second, "minimum interval between progress lines")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: sync takes no arguments (got %q)", errUsage, fs.Arg(0))

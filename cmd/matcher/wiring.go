@@ -143,6 +143,31 @@ func loadIndicatorFiles(paths []string) (*fileSet, error) {
 	return fs, nil
 }
 
+// openIndicatorFiles reads indicator files for matching: the compile
+// source and the catalog alerts read, with the unreadable objects logged.
+func openIndicatorFiles(paths []string, log *slog.Logger) (snapshot.Source, alert.Catalog, error) {
+	set, err := loadIndicatorFiles(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	logDiagnostics(log, set.diags)
+	log.Info("indicator files read", "indicators", set.set.Len(), "bytes", set.set.Bytes(), "unreadable", len(set.diags))
+	return set.source, alert.CatalogFunc(set.lookup), nil
+}
+
+// compileIndicators builds the engine from source and logs its
+// diagnostics and size.
+func compileIndicators(m config.Matching, source snapshot.Source, log *slog.Logger) (*snapshot.Engine, error) {
+	start := time.Now()
+	eng, diags, err := snapshot.NewEngine(snapshotOptions(m), source)
+	if err != nil {
+		return nil, err
+	}
+	logDiagnostics(log, diags)
+	log.Info("indicators compiled", "snapshot", eng.Load().String(), "diagnostics", len(diags), "took", time.Since(start).Round(time.Millisecond))
+	return eng, nil
+}
+
 func (fs *fileSet) source(yield func(snapshot.Indicator) error) error {
 	return fs.set.ForEach(func(h indicator.Head) error { return yield(snapshot.FromHead(h)) })
 }

@@ -35,12 +35,11 @@ func BenchmarkExtractZeek(b *testing.B) {
 	}
 }
 
-// BenchmarkExtractZeekFixed is the same with the profile chosen per
-// subject instead of detected.
-func BenchmarkExtractZeekFixed(b *testing.B) {
+// benchProfile extracts every real event with one fixed profile.
+func benchProfile(b *testing.B, profile string) {
 	lines := loadEvents(b)
 	x := newTestExtractor(b)
-	p := x.Profile("zeek")
+	p := x.Profile(profile)
 	var ev Event
 	arrival := time.Now()
 	for _, l := range lines { // warm the Event: steady state allocates nothing
@@ -56,49 +55,17 @@ func BenchmarkExtractZeekFixed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExtractZeekFixed is the same with the profile chosen per
+// subject instead of detected.
+func BenchmarkExtractZeekFixed(b *testing.B) { benchProfile(b, "zeek") }
 
 // BenchmarkExtractGeneric runs the generic profile (token scanner over every
 // string) on the same file.
-func BenchmarkExtractGeneric(b *testing.B) {
-	lines := loadEvents(b)
-	x := newTestExtractor(b)
-	p := x.Profile(GenericProfile)
-	var ev Event
-	arrival := time.Now()
-	for _, l := range lines { // warm the Event: steady state allocates nothing
-		_ = x.ExtractWith(p, l, arrival, &ev)
-	}
-	b.SetBytes(totalSize(lines))
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, l := range lines {
-			if err := x.ExtractWith(p, l, arrival, &ev); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
+func BenchmarkExtractGeneric(b *testing.B) { benchProfile(b, GenericProfile) }
 
 // BenchmarkExtractText reads the same file as raw text lines.
-func BenchmarkExtractText(b *testing.B) {
-	lines := loadEvents(b)
-	x := newTestExtractor(b)
-	p := x.Profile(TextProfile)
-	var ev Event
-	arrival := time.Now()
-	for _, l := range lines { // warm the Event: steady state allocates nothing
-		_ = x.ExtractWith(p, l, arrival, &ev)
-	}
-	b.SetBytes(totalSize(lines))
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, l := range lines {
-			if err := x.ExtractWith(p, l, arrival, &ev); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
+func BenchmarkExtractText(b *testing.B) { benchProfile(b, TextProfile) }
 
 // BenchmarkObservation measures the lazy observation build (done only on
 // candidate hits), per event.

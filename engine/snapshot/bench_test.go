@@ -1,9 +1,6 @@
 package snapshot_test
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"os"
 	"runtime"
@@ -18,34 +15,13 @@ import (
 	. "github.com/indicator-matcher/matcher/engine/snapshot"
 )
 
-func realEvents(tb testing.TB) [][]byte {
-	f, err := os.Open("../../testdata/real/events.jsonl.gz")
-	if err != nil {
-		tb.Skipf("bundled events absent: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 4<<20)
-	for sc.Scan() {
-		out = append(out, bytes.Clone(sc.Bytes()))
-	}
-	return out
-}
-
 var (
 	realOnce sync.Once
 	realSet  []Indicator
 	realErr  error
 )
 
-func realSetFor(b *testing.B) []Indicator { return realSetFor2(b) }
-
-func realSetFor2(b testing.TB) []Indicator {
+func realSetFor(b testing.TB) []Indicator {
 	realOnce.Do(func() {
 		realSet, realErr = gen.LoadReal("../../testdata/real/indicators.jsonl.gz", "../../testdata/real/benign_indicators.jsonl.gz")
 	})
@@ -125,7 +101,7 @@ func vmRSS() int {
 func extractedEvents(b *testing.B) []*extract.Event { return extractedEvents2(b) }
 
 func extractedEvents2(b testing.TB) []*extract.Event {
-	events := realEvents(b)
+	events := RealEvents(b)
 	x, err := extract.New(extract.Config{})
 	if err != nil {
 		b.Fatal(err)

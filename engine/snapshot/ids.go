@@ -2,9 +2,10 @@ package snapshot
 
 import (
 	"bytes"
-	"encoding/hex"
 	"sort"
 	"strings"
+
+	"github.com/indicator-matcher/matcher/engine/indicator"
 )
 
 // idPrefix is the type prefix of indicator ids.
@@ -21,38 +22,13 @@ type idTable struct {
 }
 
 func parseUUID(id string) ([16]byte, bool) {
-	var u [16]byte
 	if !strings.HasPrefix(id, idPrefix) {
-		return u, false
+		return [16]byte{}, false
 	}
-	s := id[len(idPrefix):]
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, false
-	}
-	hexs := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:36]
-	if _, err := hex.Decode(u[:], []byte(hexs)); err != nil {
-		return u, false
-	}
-	// Only lower-case hex round-trips; keep other spellings verbatim.
-	if strings.ToLower(s) != s {
-		return u, false
-	}
-	return u, true
+	return indicator.ParseUUID(id[len(idPrefix):])
 }
 
-func formatUUID(u [16]byte) string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], u[10:16])
-	return idPrefix + string(b[:])
-}
+func formatUUID(u [16]byte) string { return idPrefix + indicator.FormatUUID(u) }
 
 func (t *idTable) add(id string) {
 	i := uint32(len(t.uuids))

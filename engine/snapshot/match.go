@@ -143,13 +143,13 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 			sc.hits = append(sc.hits, hit)
 			continue
 		}
-		// A known-good indicator allow-lists every value of the event it
-		// matched, not only the one its hit names: one hit per value.
+		// A known-good indicator allow-lists every value of the event that
+		// proves it, not only the one its hit names: one hit per value.
 		hit.Benign = true
 		sc.hits = append(sc.hits, hit)
 		for j := i + 1; j < len(sc.cands) && sc.cands[j].plan == c.plan; j++ {
-			if o := sc.cands[j].obs; o >= 0 && o != sc.cands[j-1].obs && o != int32(hit.Observable) {
-				sc.hits = append(sc.hits, Hit{Plan: c.plan, Observable: int(o), Via: sc.cands[j].via, Verified: hit.Verified, Benign: true})
+			if cj := sc.cands[j]; cj.obs != int32(hit.Observable) && proves(rec, cj, ev) {
+				sc.hits = append(sc.hits, Hit{Plan: c.plan, Observable: int(cj.obs), Field: cj.field, Via: cj.via, Benign: true})
 			}
 		}
 	}
@@ -159,19 +159,8 @@ func (s *Snapshot) Match(ev *extract.Event, mo MatchOptions, sc *Scratch) []Hit 
 // decide settles one plan, given its candidates starting at sc.cands[i].
 func (s *Snapshot) decide(seg *segment, rec *planRec, ev *extract.Event, sc *Scratch, i int) (Hit, bool) {
 	first := sc.cands[i]
-	if rec.flags&flagProven != 0 {
-		for j := i; j < len(sc.cands) && sc.cands[j].plan == first.plan; j++ {
-			c := sc.cands[j]
-			if c.via > ViaParentDomain {
-				break
-			}
-			if c.obs < 0 {
-				continue
-			}
-			o := &ev.Observables[c.obs]
-			if rec.proofRole != observable.RoleNone && o.Role != rec.proofRole || !placedAtHome(o) {
-				continue
-			}
+	for j := i; j < len(sc.cands) && sc.cands[j].plan == first.plan; j++ {
+		if c := sc.cands[j]; proves(rec, c, ev) {
 			return Hit{Plan: c.plan, Observable: int(c.obs), Field: c.field, Via: c.via}, true
 		}
 	}
@@ -199,6 +188,17 @@ func (s *Snapshot) decide(seg *segment, rec *planRec, ev *extract.Event, sc *Scr
 		sc.LastVerifyError = err
 	}
 	return Hit{}, false
+}
+
+// proves reports whether candidate c alone proves its plan: the plan is
+// proven by index hits, c is an exact or parent-domain hit on an event
+// value, in the role the plan requires, at its kind's home path.
+func proves(rec *planRec, c cand, ev *extract.Event) bool {
+	if rec.flags&flagProven == 0 || c.via > ViaParentDomain || c.obs < 0 {
+		return false
+	}
+	o := &ev.Observables[c.obs]
+	return (rec.proofRole == observable.RoleNone || o.Role == rec.proofRole) && placedAtHome(o)
 }
 
 // placedAtHome reports whether the event's observation holds the

@@ -230,9 +230,27 @@ func (c *Client) GetJSON(ctx context.Context, path string, query url.Values, v a
 	if err != nil {
 		return err
 	}
-	return c.get(ctx, u, request{accept: "application/json"}, func(body []byte, _ http.Header) error {
-		return json.Unmarshal(body, v)
+	return c.get(ctx, u, request{accept: "application/json"}, jsonInto(v))
+}
+
+// getParsed sends GET base+path?query and returns what parse makes of the
+// answer; a body parse rejects is retried like a transient error.
+func getParsed[T any](ctx context.Context, c *Client, path string, query url.Values, parse func([]byte) (T, error)) (T, error) {
+	var out T
+	u, err := c.resolve(path, query)
+	if err != nil {
+		return out, err
+	}
+	err = c.get(ctx, u, request{accept: "application/json"}, func(body []byte, _ http.Header) error {
+		v, err := parse(body)
+		out = v
+		return err
 	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
 }
 
 func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {

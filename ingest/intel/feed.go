@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -82,20 +81,7 @@ func (c *Client) FeedPage(ctx context.Context, feedID string, q FeedQuery) (*Fee
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.resolve("collections/"+url.PathEscape(feedID)+"/objects", vals)
-	if err != nil {
-		return nil, err
-	}
-	var page *FeedPage
-	err = c.get(ctx, u, request{accept: "application/json"}, func(body []byte, _ http.Header) error {
-		p, err := ParseFeedPage(body)
-		page = p
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
+	return getParsed(ctx, c, "collections/"+url.PathEscape(feedID)+"/objects", vals, ParseFeedPage)
 }
 
 // ParseFeedPage decodes a feed page body: {"items": [...], "next_cursor":

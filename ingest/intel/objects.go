@@ -32,17 +32,7 @@ func (c *Client) single(ctx context.Context, prefix, id string) (json.RawMessage
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	u, err := c.resolve(prefix+url.PathEscape(id), nil)
-	if err != nil {
-		return nil, err
-	}
-	var out json.RawMessage
-	err = c.get(ctx, u, request{accept: "application/json"}, func(body []byte, _ http.Header) error {
-		o, err := ParseObject(body)
-		out = o
-		return err
-	})
-	return out, err
+	return getParsed(ctx, c, prefix+url.PathEscape(id), nil, ParseObject)
 }
 
 // ParseObject decodes the answer of objects/{id}: {"data": obj}, {"items":
@@ -81,17 +71,7 @@ func (c *Client) Context(ctx context.Context, id string) (*Bundle, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	u, err := c.resolve("objects/"+url.PathEscape(id)+"/context", nil)
-	if err != nil {
-		return nil, err
-	}
-	var b *Bundle
-	err = c.get(ctx, u, request{accept: "application/json"}, func(body []byte, _ http.Header) error {
-		x, err := ParseBundle(body)
-		b = x
-		return err
-	})
-	return b, err
+	return getParsed(ctx, c, "objects/"+url.PathEscape(id)+"/context", nil, ParseBundle)
 }
 
 // ParseBundle decodes a bundle, bare or wrapped in {"data": …}.
