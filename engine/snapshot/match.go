@@ -169,7 +169,7 @@ func (s *Snapshot) decide(seg *segment, rec *planRec, ev *extract.Event, sc *Scr
 		// index hit; anything else compares the event's own domain.
 		return Hit{}, false
 	}
-	if _, needs := seg.verify[first.plan]; !needs {
+	if len(seg.verifyPattern(first.plan)) == 0 {
 		// Only substring or verify-always candidates of a plan that index
 		// hits alone prove: none of its entries was hit.
 		return Hit{}, false

@@ -1,10 +1,12 @@
 package snapshot
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -75,12 +77,17 @@ type segment struct {
 	// substr holds the substring automata, one pair per set of observable
 	// kinds they apply to (kinds 0: every string of the event).
 	substr []substrGroup
-	// verify holds the canonical pattern of every plan that needs
-	// verification; matchers are compiled on first use and cached.
-	verify   map[uint32]string
-	matchers sync.Map // uint32 -> *eval.Matcher
-	always   []uint32 // verify-always plan ids
-	stats    segmentStats
+	// verifyText holds the canonical pattern of every plan that needs
+	// verification, back to back; verifyEnd[i] is where the pattern of
+	// plan base+i ends (it starts where the previous one ends; empty: no
+	// verification). Pointer-free, so that the garbage collector does not
+	// scan a string per indicator. Matchers are compiled on first use and
+	// cached.
+	verifyText []byte
+	verifyEnd  []uint32
+	matchers   sync.Map // uint32 -> *eval.Matcher
+	always     []uint32 // verify-always plan ids
+	stats      segmentStats
 }
 
 type segmentStats struct {
@@ -113,7 +120,7 @@ type substrGroup struct {
 type substrBuilders struct{ plain, fold substr.Builder }
 
 func newSegmentBuilder(opts Options, base uint32) *segmentBuilder {
-	b := &segmentBuilder{opts: opts, base: base, seg: &segment{base: base, verify: map[uint32]string{}}, substr: map[uint64]*substrBuilders{}}
+	b := &segmentBuilder{opts: opts, base: base, seg: &segment{base: base}, substr: map[uint64]*substrBuilders{}}
 	b.cidr.Backend = opts.CIDRBackend
 	return b
 }
@@ -209,8 +216,14 @@ func (b *segmentBuilder) add(c compiled) bool {
 	if !pl.Proven || rec.proofRole != observable.RoleNone || hasHashEntry(pl) {
 		// Hits that do not prove the plan are verified against the
 		// canonical pattern.
-		seg.verify[id] = pl.Pattern.String()
+		src := pl.Pattern.String()
+		if uint64(len(seg.verifyText))+uint64(len(src)) > math.MaxUint32 {
+			b.diags = append(b.diags, Diagnostic{ID: ind.ID, Err: errors.New("snapshot: the patterns to verify exceed 4 GiB in one segment")})
+			return false
+		}
+		seg.verifyText = append(seg.verifyText, src...)
 	}
+	seg.verifyEnd = append(seg.verifyEnd, uint32(len(seg.verifyText)))
 	if pl.VerifyAlways {
 		rec.flags |= flagVerifyAlways
 		seg.always = append(seg.always, id)
@@ -321,6 +334,8 @@ func (b *segmentBuilder) build() (*segment, error) {
 		seg.substr = append(seg.substr, g)
 	}
 	seg.ids.freeze()
+	seg.verifyText = bytes.Clone(seg.verifyText) // drop the spare capacity of appending
+	seg.verifyEnd = slices.Clone(seg.verifyEnd)
 	return seg, nil
 }
 
@@ -329,11 +344,11 @@ func (s *segment) matcher(id uint32) (*eval.Matcher, error) {
 	if m, ok := s.matchers.Load(id); ok {
 		return m.(*eval.Matcher), nil
 	}
-	src, ok := s.verify[id]
-	if !ok {
+	src := s.verifyPattern(id)
+	if len(src) == 0 {
 		return nil, fmt.Errorf("snapshot: plan %d has no pattern to verify", id)
 	}
-	p, err := pattern.Parse(src)
+	p, err := pattern.Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: canonical pattern of plan %d: %w", id, err)
 	}
@@ -343,6 +358,17 @@ func (s *segment) matcher(id uint32) (*eval.Matcher, error) {
 	}
 	actual, _ := s.matchers.LoadOrStore(id, m)
 	return actual.(*eval.Matcher), nil
+}
+
+// verifyPattern is the canonical pattern that hits of plan id are
+// verified against; empty when its index hits prove it.
+func (s *segment) verifyPattern(id uint32) []byte {
+	i := id - s.base
+	var start uint32
+	if i > 0 {
+		start = s.verifyEnd[i-1]
+	}
+	return s.verifyText[start:s.verifyEnd[i]]
 }
 
 func (s *segment) rec(id uint32) *planRec { return &s.plans[id-s.base] }
@@ -359,9 +385,7 @@ type segmentSizes struct{ exact, cidr, substr, plans int }
 func (s *segment) sizes() segmentSizes {
 	var z segmentSizes
 	z.plans = len(s.plans)*int(sizeofPlanRec) + s.ids.sizeBytes() + len(s.always)*4
-	for _, p := range s.verify {
-		z.plans += len(p) + 40
-	}
+	z.plans += len(s.verifyText) + 4*len(s.verifyEnd)
 	for _, x := range s.exact {
 		if x != nil {
 			z.exact += x.SizeBytes()
