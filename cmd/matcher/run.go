@@ -160,6 +160,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			return nil
 		}, log)
+		if cfg.HTTP.Pprof {
+			srv.EnableProfiling()
+		}
 		addr, err := srv.Start()
 		if err != nil {
 			return err

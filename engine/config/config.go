@@ -182,6 +182,9 @@ type Enrich struct {
 type HTTP struct {
 	// Listen is host:port; empty disables the endpoint.
 	Listen string `yaml:"listen"`
+	// Pprof serves the Go runtime profiles under /debug/pprof/ on the
+	// same endpoint. Off by default: profiles expose internals.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Log configures the structured log.

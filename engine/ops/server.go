@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ type Server struct {
 	ready  func() error
 	log    *slog.Logger
 	scrape *Throttle // logs scrape problems at most once a minute
+	pprof  bool      // serve /debug/pprof/ (EnableProfiling)
 
 	mu   sync.Mutex
 	srv  *http.Server
@@ -55,13 +57,31 @@ func New(listen string, reg *metrics.Registry, ready func() error, logger *slog.
 	}
 }
 
+// EnableProfiling adds the Go runtime's profiles (net/http/pprof) under
+// /debug/pprof/ and lengthens the write timeout so that a CPU profile
+// or an execution trace of up to two minutes can be taken. Call it before
+// Start; it is not safe for concurrent use with Start or Handler.
+func (s *Server) EnableProfiling() { s.pprof = true }
+
+// profileWriteTimeout bounds the longest profile a client can ask for.
+const profileWriteTimeout = 2*time.Minute + 10*time.Second
+
 // Handler returns the endpoint's routes: GET (and HEAD) /metrics,
-// /healthz and /readyz; other methods get 405, other paths 404.
+// /healthz and /readyz, and /debug/pprof/ when profiling is enabled;
+// other methods get 405, other paths 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", s.metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { text(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.pprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index) // also the named profiles: heap, goroutine, mutex, block, allocs…
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 
@@ -86,6 +106,13 @@ func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	text(w, http.StatusOK, "ok")
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	if s.pprof {
+		return profileWriteTimeout
+	}
+	return writeTimeout
 }
 
 func text(w http.ResponseWriter, code int, body string) {
@@ -116,7 +143,7 @@ func (s *Server) Start() (string, error) {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
+		WriteTimeout:      s.writeTimeout(),
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

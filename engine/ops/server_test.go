@@ -209,3 +209,34 @@ func TestServerScrapeProblemLogged(t *testing.T) {
 		t.Fatalf("logged %d times:\n%s", n, logs.String())
 	}
 }
+
+func TestServerProfiling(t *testing.T) {
+	_, offURL := startServer(t, "127.0.0.1:0", nil, nil, nil)
+	if code, _, _ := get(t, http.MethodGet, offURL+"/debug/pprof/"); code != http.StatusNotFound {
+		t.Fatalf("profiles served without EnableProfiling: %d", code)
+	}
+
+	s := New("127.0.0.1:0", nil, nil, nil)
+	s.EnableProfiling()
+	addr, err := s.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	base := "http://" + addr
+	code, _, body := get(t, http.MethodGet, base+"/debug/pprof/")
+	if code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Fatalf("index: %d %.200q", code, body)
+	}
+	code, _, body = get(t, http.MethodGet, base+"/debug/pprof/goroutine?debug=1")
+	if code != http.StatusOK || !strings.Contains(body, "goroutine profile:") {
+		t.Fatalf("goroutine profile: %d %.200q", code, body)
+	}
+	code, hdr, body := get(t, http.MethodGet, base+"/debug/pprof/profile?seconds=1")
+	if code != http.StatusOK || hdr.Get("Content-Type") != "application/octet-stream" || len(body) == 0 {
+		t.Fatalf("cpu profile: %d %s, %d bytes", code, hdr.Get("Content-Type"), len(body))
+	}
+	if code, _, _ := get(t, http.MethodGet, base+"/metrics"); code != http.StatusOK {
+		t.Fatalf("metrics with profiling: %d", code)
+	}
+}
