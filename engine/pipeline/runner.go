@@ -67,11 +67,18 @@ type Options struct {
 	AlertPrefix string // default "matcher.alerts"
 	DeadLetter  string // default "matcher.deadletter"
 
-	Workers      int // default GOMAXPROCS
-	QueueSize    int // default 4096
-	Publishers   int // concurrent alert publications (each may wait for context); default 64
-	PendingMsgs  int // slow-consumer limit per subscription; default 65536
-	PendingBytes int // default 64 MiB
+	// Workers is the number of goroutines matching events; in core
+	// mode each is a member of the queue group. Default GOMAXPROCS.
+	Workers int
+	// QueueSize bounds the queue of alerts to the publishers and, in
+	// JetStream mode, of events to the workers. Default 4096.
+	QueueSize  int
+	Publishers int // concurrent alert publications (each may wait for context); default 64
+	// PendingMsgs and PendingBytes bound the events taken from the server
+	// and not yet handled (core mode: the slow-consumer limit, shared by
+	// the workers' subscriptions). Defaults 65536 and 64 MiB.
+	PendingMsgs  int
+	PendingBytes int
 
 	EnrichBudget  time.Duration // default 2s
 	IncludeRaw    bool
@@ -214,28 +221,31 @@ type outgoing struct {
 // Run consumes events until ctx is done, then drains: it stops taking
 // events, finishes the queued ones, publishes their alerts and the
 // pending suppression summaries, and returns.
+//
+// In core mode each worker is a subscription of the queue group and
+// handles its events in the subscription's own goroutine: an event goes
+// from the connection's reader to the goroutine that matches it and, when
+// enrichment is off, publishes its alerts, with no other hand-off. In
+// JetStream mode one puller feeds the workers through a queue.
 func (r *Runner) Run(ctx context.Context) error {
-	works := make(chan work, r.opts.QueueSize)
 	outs := make(chan outgoing, r.opts.QueueSize)
-
-	stopIntake, err := r.startIntake(ctx, works)
+	workers := r.opts.Workers
+	if workers <= 0 {
+		workers = maxProcs()
+	}
+	var stopIntake func()
+	var err error
+	if r.opts.Mode == JetStream {
+		stopIntake, err = r.startJetStream(ctx, workers, outs)
+	} else {
+		stopIntake, err = r.startCore(workers, outs)
+	}
 	if err != nil {
 		return err
 	}
 	r.ready.Store(true)
 
-	var workersWG, pubWG, auxWG sync.WaitGroup
-	workers := r.opts.Workers
-	if workers <= 0 {
-		workers = maxProcs()
-	}
-	for i := 0; i < workers; i++ {
-		workersWG.Add(1)
-		go func() {
-			defer workersWG.Done()
-			r.worker(works, outs)
-		}()
-	}
+	var pubWG, auxWG sync.WaitGroup
 	for i := 0; i < r.opts.Publishers; i++ {
 		pubWG.Add(1)
 		go func() {
@@ -254,9 +264,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	<-ctx.Done()
 	r.ready.Store(false)
-	stopIntake() // no new events; queued ones are finished
-	close(works)
-	workersWG.Wait()
+	stopIntake() // no new events; the taken ones are finished
 	auxCancel()
 	auxWG.Wait()
 	for _, s := range r.procCfg.Suppressor.Flush(time.Now().Add(1000 * time.Hour)) {
@@ -270,39 +278,48 @@ func (r *Runner) Run(ctx context.Context) error {
 	return nil
 }
 
-// startIntake subscribes and feeds works; the returned function stops the
-// intake and waits until no more works will be sent.
-func (r *Runner) startIntake(ctx context.Context, works chan<- work) (func(), error) {
-	if r.opts.Mode == JetStream {
-		return r.startJetStream(ctx, works)
-	}
+// startCore subscribes workers members of the queue group to every
+// subject; each handles its events in its callback. The pending limits
+// are shared among them. The returned function stops the intake and
+// waits until every taken event is handled.
+func (r *Runner) startCore(workers int, outs chan<- outgoing) (func(), error) {
 	var subs []*nats.Subscription
 	var inflight sync.WaitGroup
 	var stopped atomic.Bool
+	n := workers * len(r.opts.Subjects)
+	pendMsgs, pendBytes := max(r.opts.PendingMsgs/n, 1), max(r.opts.PendingBytes/n, 1)
+	unsubscribe := func() {
+		for _, s := range subs {
+			_ = s.Unsubscribe()
+		}
+	}
 	for _, subj := range r.opts.Subjects {
-		sub, err := r.nc.QueueSubscribe(subj, r.opts.QueueGroup, func(m *nats.Msg) {
-			if stopped.Load() {
-				return
+		for range workers {
+			p := NewProcessor(r.procCfg) // used by this subscription's goroutine only
+			sub, err := r.nc.QueueSubscribe(subj, r.opts.QueueGroup, func(m *nats.Msg) {
+				if stopped.Load() {
+					return
+				}
+				inflight.Add(1)
+				defer inflight.Done()
+				// A slow callback leaves the messages in the
+				// subscription's pending buffer, whose limits are the
+				// slow-consumer bound.
+				r.handle(p, work{data: m.Data, subject: m.Subject, arrival: time.Now()}, outs)
+			})
+			if err != nil {
+				unsubscribe()
+				return nil, fmt.Errorf("pipeline: subscribe %s: %w", subj, err)
 			}
-			inflight.Add(1)
-			defer inflight.Done()
-			// Block rather than drop: back-pressure goes into the
-			// subscription's pending buffer, whose limits are the
-			// slow-consumer bound.
-			works <- work{data: m.Data, subject: m.Subject, arrival: time.Now()}
-		})
-		if err != nil {
-			for _, s := range subs {
-				_ = s.Unsubscribe()
+			subs = append(subs, sub)
+			if err := sub.SetPendingLimits(pendMsgs, pendBytes); err != nil {
+				unsubscribe()
+				return nil, fmt.Errorf("pipeline: pending limits: %w", err)
 			}
-			return nil, fmt.Errorf("pipeline: subscribe %s: %w", subj, err)
 		}
-		if err := sub.SetPendingLimits(r.opts.PendingMsgs, r.opts.PendingBytes); err != nil {
-			return nil, fmt.Errorf("pipeline: pending limits: %w", err)
-		}
-		subs = append(subs, sub)
 	}
 	if err := r.nc.Flush(); err != nil {
+		unsubscribe()
 		return nil, fmt.Errorf("pipeline: subscribe: %w", err)
 	}
 	return func() {
@@ -323,7 +340,7 @@ func (r *Runner) startIntake(ctx context.Context, works chan<- work) (func(), er
 
 // startJetStream makes sure the streams and the durable consumer exist and
 // pulls events from it.
-func (r *Runner) startJetStream(ctx context.Context, works chan<- work) (func(), error) {
+func (r *Runner) startJetStream(ctx context.Context, workers int, outs chan<- outgoing) (func(), error) {
 	setup, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if _, err := r.js.CreateOrUpdateStream(setup, jetstream.StreamConfig{Name: r.opts.Stream, Subjects: r.opts.Subjects, Storage: jetstream.FileStorage}); err != nil {
@@ -348,6 +365,18 @@ func (r *Runner) startJetStream(ctx context.Context, works chan<- work) (func(),
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: consume: %w", err)
 	}
+	works := make(chan work, r.opts.QueueSize)
+	var workersWG sync.WaitGroup
+	for range workers {
+		workersWG.Add(1)
+		go func() {
+			defer workersWG.Done()
+			p := NewProcessor(r.procCfg)
+			for w := range works {
+				r.handle(p, w, outs)
+			}
+		}()
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -370,33 +399,41 @@ func (r *Runner) startJetStream(ctx context.Context, works chan<- work) (func(),
 	return func() {
 		iter.Drain()
 		<-done
+		close(works)
+		workersWG.Wait()
 	}, nil
 }
 
-// worker processes events.
-func (r *Runner) worker(works <-chan work, outs chan<- outgoing) {
-	p := NewProcessor(r.procCfg)
-	for w := range works {
-		origin := alert.Origin{Subject: w.subject, Seq: w.seq, Arrival: w.arrival}
-		alerts, err := p.Process(w.data, origin)
-		if err != nil {
-			r.deadLetter(w, err)
-			continue
+// handle processes one event with p and sends its alerts on: published
+// here when nothing can make the publication wait (core mode without
+// enrichment), else through outs to the publishers, which wait for the
+// indicator's context or JetStream's acknowledgement.
+func (r *Runner) handle(p *Processor, w work, outs chan<- outgoing) {
+	origin := alert.Origin{Subject: w.subject, Seq: w.seq, Arrival: w.arrival}
+	alerts, err := p.Process(w.data, origin)
+	if err != nil {
+		r.deadLetter(w, err)
+		return
+	}
+	var t *tracker
+	if w.js != nil {
+		if len(alerts) == 0 {
+			_ = w.js.Ack()
+			return
 		}
-		var t *tracker
-		if w.js != nil {
-			if len(alerts) == 0 {
-				_ = w.js.Ack()
-				continue
-			}
-			t = &tracker{msg: w.js}
-			t.remaining.Store(int32(len(alerts)))
+		t = &tracker{msg: w.js}
+		t.remaining.Store(int32(len(alerts)))
+	}
+	inline := w.js == nil && r.enricher == nil
+	for _, a := range alerts {
+		if !r.opts.IncludeRaw {
+			a.Event.Original, a.Event.OriginalBase64 = "", ""
 		}
-		for _, a := range alerts {
-			if !r.opts.IncludeRaw {
-				a.Event.Original, a.Event.OriginalBase64 = "", ""
-			}
-			outs <- outgoing{a: a, t: t, wait: true}
+		o := outgoing{a: a, t: t, wait: true}
+		if inline {
+			r.publishAlert(o)
+		} else {
+			outs <- o
 		}
 	}
 }
