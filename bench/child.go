@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -13,11 +14,12 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/indicator-matcher/matcher/bench/gen"
+	"github.com/indicator-matcher/matcher/engine/pipeline"
 )
 
-// The end-to-end stage runs the publisher and the raw-NATS receiver as
-// child processes (`matcher bench publish`, `matcher bench sink`); these
-// are their implementations. Events travel between the processes in an
+// The end-to-end stage runs the NATS server, the publisher and the
+// raw-NATS receiver as child processes (`matcher bench nats`, `matcher
+// bench publish`, `matcher bench sink`); these are their implementations. Events travel between the processes in an
 // event file: one event per line, "<subject> <event>".
 
 // WriteEventFile writes events for the publisher.
@@ -205,4 +207,25 @@ wait:
 	}
 	_ = sub.Unsubscribe()
 	return SinkResult{Received: n.Load(), Bytes: size.Load(), FirstNs: first.Load(), LastNs: last.Load()}, nil
+}
+
+// natsURLPrefix starts the line ServeNATS prints once it accepts clients.
+const natsURLPrefix = "url "
+
+// ServeNATS runs the benchmark's NATS server (the product's embedded
+// server, pipeline.StartEmbedded, on a free port) until ctx ends, after
+// printing "url <client URL>" to out. It runs in a process of its own so
+// that the bench process's garbage collections do not pause the server
+// the end-to-end runs go through.
+func ServeNATS(ctx context.Context, out io.Writer) error {
+	srv, err := pipeline.StartEmbedded(pipeline.EmbeddedOptions{Port: -1})
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown()
+	if _, err := fmt.Fprintln(out, natsURLPrefix+srv.URL()); err != nil {
+		return fmt.Errorf("bench: nats: %w", err)
+	}
+	<-ctx.Done()
+	return nil
 }

@@ -27,7 +27,7 @@ type CPUSplit struct {
 	Matcher   time.Duration // the matcher process (end to end)
 	Publisher time.Duration // the publisher process
 	Receiver  time.Duration // the sink process (raw NATS)
-	Bench     time.Duration // this process: the embedded NATS server and the alert collector
+	Bench     time.Duration // the NATS server process and this one (the alert collector)
 	// Machine is the whole machine's CPU time by state during the run:
 	// idle time shows CPUs the processes left unused, steal time CPUs the
 	// host gave to other virtual machines.
@@ -176,23 +176,57 @@ func (c *child) result(v any) error {
 
 // waitLine waits for a line equal to want.
 func (c *child) waitLine(ctx context.Context, want string, timeout time.Duration) error {
+	_, err := c.waitFor(ctx, func(line string) bool { return line == want }, fmt.Sprintf("%q", want), timeout)
+	return err
+}
+
+// waitPrefix waits for a line starting with prefix and returns the rest
+// of it.
+func (c *child) waitPrefix(ctx context.Context, prefix string, timeout time.Duration) (string, error) {
+	line, err := c.waitFor(ctx, func(line string) bool { return strings.HasPrefix(line, prefix) }, fmt.Sprintf("a line starting %q", prefix), timeout)
+	return strings.TrimPrefix(line, prefix), err
+}
+
+func (c *child) waitFor(ctx context.Context, match func(string) bool, what string, timeout time.Duration) (string, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
 		select {
 		case line, ok := <-c.lines:
 			if !ok {
-				return fmt.Errorf("bench: %s exited before %q\n%s", c.cmd.Args[1:], want, c.tail)
+				return "", fmt.Errorf("bench: %s exited before %s\n%s", c.cmd.Args[1:], what, c.tail)
 			}
-			if line == want {
-				return nil
+			if match(line) {
+				return line, nil
 			}
 		case <-t.C:
-			return fmt.Errorf("bench: %s: no %q after %s", c.cmd.Args[1:], want, timeout)
+			return "", fmt.Errorf("bench: %s: no %s after %s", c.cmd.Args[1:], what, timeout)
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", ctx.Err()
 		}
 	}
+}
+
+// pid is the child's process id, as cpuTime and readMemory take it.
+func (c *child) pid() string { return strconv.Itoa(c.cmd.Process.Pid) }
+
+// kill ends the child at once and waits for it.
+func (c *child) kill() {
+	_ = c.cmd.Process.Kill()
+	for range c.lines {
+	}
+	<-c.done
+}
+
+// stop asks the child to end (SIGTERM) and waits for it.
+func (c *child) stop() {
+	if c.cmd.Process.Signal(syscall.SIGTERM) != nil {
+		c.kill()
+		return
+	}
+	for range c.lines {
+	}
+	<-c.done
 }
 
 func (c *child) cpu() time.Duration {

@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,11 +23,12 @@ import (
 // this process; the matcher, the publisher and the raw receiver are child
 // processes of exe (the matcher binary).
 type e2e struct {
-	exe  string
-	url  string
-	nc   *nats.Conn // this process's connection, for the alert collector
-	prog *progress
-	http *http.Client
+	exe    string
+	url    string
+	server string     // pid of the NATS server process
+	nc     *nats.Conn // this process's connection, for the alert collector
+	prog   *progress
+	http   *http.Client
 }
 
 // matcherProc is a running `matcher run`.
@@ -43,9 +48,10 @@ type matcherProc struct {
 // it is consuming. Suppression and rate limits are off and validity
 // windows are ignored, so that every hit becomes an alert, as in the
 // in-process match path; enrichment is off (no feed).
-func (e *e2e) startMatcher(ctx context.Context, indicatorFile string, pendingMsgs int) (*matcherProc, error) {
+func (e *e2e) startMatcher(ctx context.Context, indicatorFile string, pendingMsgs int, profiling bool) (*matcherProc, error) {
 	env := childEnv("MATCHER_ALERTS_RATE_PER_INDICATOR=0", "GODEBUG=gctrace=1",
-		"MATCHER_NATS_PENDING_LIMITS_MSGS="+strconv.Itoa(pendingMsgs), "MATCHER_NATS_PENDING_LIMITS_BYTES=4GiB")
+		"MATCHER_NATS_PENDING_LIMITS_MSGS="+strconv.Itoa(pendingMsgs), "MATCHER_NATS_PENDING_LIMITS_BYTES=4GiB",
+		"MATCHER_HTTP_PPROF="+strconv.FormatBool(profiling))
 	urls := make(chan string, 1)
 	m := &matcherProc{started: time.Now()}
 	onLog := func(line string) {
@@ -82,7 +88,7 @@ func (e *e2e) startMatcher(ctx context.Context, indicatorFile string, pendingMsg
 	if err != nil {
 		return nil, err
 	}
-	m.child, m.pid = c, strconv.Itoa(c.cmd.Process.Pid)
+	m.child, m.pid = c, c.pid()
 	stopTick := e.prog.tick("matcher start-up", func() string {
 		mem := readMemory(m.pid)
 		return fmt.Sprintf("loading and compiling, RSS %d MiB", mem.RSS>>20)
@@ -129,13 +135,6 @@ func (e *e2e) metric(m *matcherProc, name string) (float64, error) {
 	}
 	defer resp.Body.Close()
 	return scrape(resp.Body, name)
-}
-
-func (m *matcherProc) kill() {
-	_ = m.cmd.Process.Kill()
-	for range m.lines {
-	}
-	<-m.done
 }
 
 // stop ends the matcher gracefully and returns its memory high-water mark
@@ -190,7 +189,7 @@ func (e *e2e) rawNATS(ctx context.Context, file string, n int) (E2EResult, error
 	if err := sink.waitLine(ctx, "ready", time.Minute); err != nil {
 		return E2EResult{}, err
 	}
-	bench0, _ := cpuTime("self")
+	bench0 := e.benchCPU()
 	mach0 := readMachineCPU()
 	pub, pubDone, err := e.publisher(ctx, file, "raw.", 0, n)
 	if err != nil {
@@ -204,7 +203,7 @@ func (e *e2e) rawNATS(ctx context.Context, file string, n int) (E2EResult, error
 	if err := sink.result(&sr); err != nil {
 		return E2EResult{}, err
 	}
-	bench1, _ := cpuTime("self")
+	bench1 := e.benchCPU()
 	mach1 := readMachineCPU()
 	r := E2EResult{
 		Throughput:     Throughput{Events: sr.Received, Bytes: sr.Bytes, Elapsed: time.Duration(sr.LastNs - pd.res.StartNs), Outputs: sr.Received},
@@ -232,7 +231,7 @@ func (e *e2e) endToEnd(ctx context.Context, m *matcherProc, file string, n int, 
 		return E2EResult{}, err
 	}
 	matcher0, _ := cpuTime(m.pid)
-	bench0, _ := cpuTime("self")
+	bench0 := e.benchCPU()
 	mach0 := readMachineCPU()
 	pub, pubDone, err := e.publisher(ctx, file, "", 0, n)
 	if err != nil {
@@ -263,7 +262,7 @@ func (e *e2e) endToEnd(ctx context.Context, m *matcherProc, file string, n int, 
 		end = lastNs
 	}
 	matcher1, _ := cpuTime(m.pid)
-	bench1, _ := cpuTime("self")
+	bench1 := e.benchCPU()
 	mach1 := readMachineCPU()
 	r := E2EResult{
 		Throughput:     Throughput{Events: int64(in - base), Bytes: pd.res.Bytes * int64(in-base) / int64(max(n, 1)), Elapsed: time.Duration(end - pd.res.StartNs), Outputs: alerts},
@@ -323,6 +322,12 @@ func (e *e2e) waitIntake(ctx context.Context, m *matcherProc, base, target float
 // latency publishes count events at a fixed rate and measures the
 // latency of every alert.
 func (e *e2e) latency(ctx context.Context, m *matcherProc, file string, rate float64, count int) (Latency, error) {
+	// This process holds the generated sets; a collection of its heap
+	// during the run would delay the collector's timestamps. It collects
+	// now and not again until the run ends (the collector allocates
+	// little: a message per alert).
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	col, err := newCollector(e.nc, "matcher.alerts.>", true)
 	if err != nil {
 		return Latency{}, err
@@ -365,4 +370,46 @@ func (e *e2e) latency(ctx context.Context, m *matcherProc, file string, rate flo
 	}
 	l.P50, l.P99, l.Max = quantiles(lat)
 	return l, nil
+}
+
+// profileMatcher takes a CPU profile of the matcher process through its
+// operations endpoint (http.pprof) for d, into path, in the background.
+func (e *e2e) profileMatcher(ctx context.Context, m *matcherProc, path string, d time.Duration) <-chan error {
+	done := make(chan error, 1)
+	url := strings.TrimSuffix(m.metricsURL, "/metrics") + "/debug/pprof/profile?seconds=" + strconv.Itoa(int(d.Seconds()))
+	go func() {
+		done <- func() error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			client := http.Client{Timeout: d + time.Minute}
+			resp, err := client.Do(req)
+			if err != nil {
+				return fmt.Errorf("bench: matcher profile: %w", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("bench: matcher profile: %s", resp.Status)
+			}
+			f, err := os.Create(path)
+			if err != nil {
+				return fmt.Errorf("bench: matcher profile: %w", err)
+			}
+			if _, err := io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return fmt.Errorf("bench: matcher profile: %w", err)
+			}
+			return f.Close()
+		}()
+	}()
+	return done
+}
+
+// benchCPU is the CPU time of the NATS server process and of this one
+// (the alert collector), together.
+func (e *e2e) benchCPU() time.Duration {
+	self, _ := cpuTime("self")
+	srv, _ := cpuTime(e.server)
+	return self + srv
 }

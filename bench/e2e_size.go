@@ -16,7 +16,7 @@ import (
 // endToEnd runs the matcher process over the indicator set, then, for
 // each workload, the raw NATS ceiling, the saturated end-to-end run and
 // the latency run at half the end-to-end rate.
-func (s *sizeRun) endToEnd(ctx context.Context, size string, inds []snapshot.Indicator, events map[string][]gen.Event, wrs []WorkloadResult) (*MatcherResult, error) {
+func (s *sizeRun) endToEnd(ctx context.Context, size string, inds []snapshot.Indicator, events map[string][]gen.Event, wrs []WorkloadResult, last bool) (*MatcherResult, error) {
 	file := filepath.Join(s.tmp, "indicators-"+size+".jsonl")
 	f, err := os.Create(file)
 	if err != nil {
@@ -37,7 +37,8 @@ func (s *sizeRun) endToEnd(ctx context.Context, size string, inds []snapshot.Ind
 		most = max(most, e2ePasses(&wrs[i], s.cfg.Duration)*wrs[i].Events)
 	}
 	s.prog.printf("%s: starting the matcher process", size)
-	m, err := s.e2e.startMatcher(ctx, file, most+65536)
+	profile := s.cfg.Profile && last && s.cfg.OutDir != ""
+	m, err := s.e2e.startMatcher(ctx, file, most+65536, profile)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,11 @@ func (s *sizeRun) endToEnd(ctx context.Context, size string, inds []snapshot.Ind
 	s.prog.printf("%s: matcher ready after %s (its compile: %s)", size, m.startup.Round(time.Millisecond), m.compile)
 	runErr := func() error {
 		for i := range wrs {
-			if err := s.endToEndWorkload(ctx, size, m, &wrs[i], events[wrs[i].Name]); err != nil {
+			var profilePath string
+			if profile {
+				profilePath = filepath.Join(s.cfg.OutDir, fmt.Sprintf("cpu-matcher-e2e-%s-%s.pprof", size, wrs[i].Name))
+			}
+			if err := s.endToEndWorkload(ctx, size, m, &wrs[i], events[wrs[i].Name], profilePath); err != nil {
 				return err
 			}
 		}
@@ -71,7 +76,7 @@ func e2ePasses(wr *WorkloadResult, d time.Duration) int {
 	return min(max(p, 1), 50)
 }
 
-func (s *sizeRun) endToEndWorkload(ctx context.Context, size string, m *matcherProc, wr *WorkloadResult, evs []gen.Event) error {
+func (s *sizeRun) endToEndWorkload(ctx context.Context, size string, m *matcherProc, wr *WorkloadResult, evs []gen.Event, profilePath string) error {
 	evFile := filepath.Join(s.tmp, "events-"+wr.Name+".txt")
 	if err := WriteEventFile(evFile, evs); err != nil {
 		return err
@@ -87,9 +92,26 @@ func (s *sizeRun) endToEndWorkload(ctx context.Context, size string, m *matcherP
 	wr.RawNATS = &raw
 	s.prog.printf("%s %s: raw NATS %.0f events/s", size, wr.Name, raw.EventsPerSec())
 	s.prog.printf("%s %s: end to end, %d events", size, wr.Name, n)
+	// A profile of the matcher process covers the first part of the
+	// saturated run (it lasts about the in-process stage duration).
+	profileFor := max(time.Duration(float64(s.cfg.Duration)*0.6).Truncate(time.Second), time.Second)
+	var profiled <-chan error
+	if profilePath != "" {
+		profiled = s.e2e.profileMatcher(ctx, m, profilePath, profileFor)
+	}
 	e2e, err := s.e2e.endToEnd(ctx, m, evFile, n, int64(wr.E2EPasses)*wr.AlertsPerPass)
 	if err != nil {
 		return err
+	}
+	if profiled != nil {
+		top := ""
+		if perr := <-profiled; perr != nil {
+			top = "(no profile: " + perr.Error() + ")"
+		} else {
+			top = pprofTop(ctx, profilePath, 30)
+		}
+		s.profiles = append(s.profiles, ProfileTop{Stage: fmt.Sprintf("matcher process, end to end, %s indicators, %s (first %s of the run)", size, wr.Name, profileFor),
+			File: filepath.Base(profilePath), Top: top})
 	}
 	wr.E2E = &e2e
 	s.prog.printf("%s %s: end to end %.0f events/s, %d/%d alerts", size, wr.Name, e2e.EventsPerSec(), e2e.AlertsReceived, e2e.AlertsExpected)

@@ -76,7 +76,7 @@ func (r *Report) Markdown(chart string, level int) string {
 	r.sets(&b)
 	if len(r.Profiles) > 0 {
 		h(1, "CPU profiles")
-		fmt.Fprintf(&b, "`go tool pprof -top -cum` of the parse-only, match-path and match-path-without-verify-always stages at the largest size (the profiles are in the output directory; the workers and the garbage collector together, so the samples exceed the wall clock).\n")
+		fmt.Fprintf(&b, "`go tool pprof -top -cum` of the parse-only, match-path and match-path-without-verify-always stages at the largest size, and of the matcher process during the saturated end-to-end runs (taken from its operations endpoint, `http.pprof`). The profiles are in the output directory; they count the workers and the garbage collector together, so the samples exceed the wall clock.\n")
 		for _, p := range r.Profiles {
 			fmt.Fprintf(&b, "\n%s (`%s`):\n\n```\n%s\n```\n", p.Stage, p.File, p.Top)
 		}
@@ -110,7 +110,7 @@ func (r *Report) describe(b *strings.Builder) {
 			fmt.Fprintf(b, "- `zeek-replay`: the %s real Zeek log lines of `testdata/real/events.jsonl.gz`, replayed in order as often as needed; their hits are the real ones (mostly benign ranges, and port-only indicators of the feed).\n", fmtInt(int64(r.RealEvents)))
 		}
 	}
-	fmt.Fprintf(b, "\nStages, measured side by side on the same events: (1) **parse-only ceiling**: the product's extraction (`extract.Extractor`), no matching; (2) **match path**: `pipeline.Processor` in process: extraction, matching and alert building, no suppression, validity windows off; (3) **end to end**: publisher, `matcher run` and NATS (embedded in the bench process) as separate processes, the publisher as fast as it can, measured until the matcher has taken in every event and every expected alert has arrived; beside it the **raw NATS** ceiling: the same publisher and a subscriber process that only counts; (4) **naive baseline**: `encoding/json` into `map[string]any`, Go map look-ups of every string, a linear scan of the CIDRs (`bench.Naive`). In-process stages run %d worker goroutines for at least %s. Events/s count events; MB/s their bytes.\n", c.Workers, c.Duration)
+	fmt.Fprintf(b, "\nStages, measured side by side on the same events: (1) **parse-only ceiling**: the product's extraction (`extract.Extractor`), no matching; (2) **match path**: `pipeline.Processor` in process: extraction, matching and alert building, no suppression, validity windows off; (3) **end to end**: publisher, `matcher run` and the NATS server (the product's embedded server, in a process of its own: `matcher bench nats`) as separate processes, the publisher as fast as it can, measured until the matcher has taken in every event and every expected alert has arrived; beside it the **raw NATS** ceiling: the same publisher and a subscriber process that only counts; (4) **naive baseline**: `encoding/json` into `map[string]any`, Go map look-ups of every string, a linear scan of the CIDRs (`bench.Naive`). In-process stages run %d worker goroutines for at least %s. Events/s count events; MB/s their bytes.\n", c.Workers, c.Duration)
 }
 
 func (r *Report) hasE2E() bool {
@@ -231,7 +231,7 @@ func (r *Report) breakdown(b *strings.Builder) {
 }
 
 func (r *Report) endToEnd(b *strings.Builder) {
-	fmt.Fprintln(b, "| indicators | workload | run | events | events/s | wall | publishing alone | alerts received / expected | CPU: matcher | publisher | receiver | bench (NATS server, collector) | machine: idle | steal | matcher GC cycles (wall) |")
+	fmt.Fprintln(b, "| indicators | workload | run | events | events/s | wall | publishing alone | alerts received / expected | CPU: matcher | publisher | receiver | NATS server + bench (collector) | machine: idle | steal | matcher GC cycles (wall) |")
 	fmt.Fprintln(b, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, s := range r.Sizes {
 		for _, w := range s.Workloads {

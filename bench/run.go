@@ -14,7 +14,6 @@ import (
 
 	"github.com/indicator-matcher/matcher/bench/gen"
 	"github.com/indicator-matcher/matcher/engine/extract"
-	"github.com/indicator-matcher/matcher/engine/pipeline"
 	"github.com/indicator-matcher/matcher/engine/snapshot"
 )
 
@@ -56,7 +55,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	s := &sizeRun{cfg: &cfg, prog: prog, x: x, real: real, lines: lines}
 	if cfg.has(StageE2E) {
-		stop, err := s.startE2E()
+		stop, err := s.startE2E(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -95,29 +94,34 @@ type sizeRun struct {
 	profiles []ProfileTop
 }
 
-// startE2E starts the embedded NATS server and connects to it.
-func (s *sizeRun) startE2E() (func(), error) {
-	srv, err := pipeline.StartEmbedded(pipeline.EmbeddedOptions{Port: -1})
+// startE2E starts the NATS server process and connects to it.
+func (s *sizeRun) startE2E(ctx context.Context) (func(), error) {
+	srv, err := startChild(ctx, s.cfg.Exe, childEnv(), nil, "bench", "nats")
 	if err != nil {
 		return nil, err
 	}
-	nc, err := nats.Connect(srv.URL(), nats.Name("bench-collector"))
+	url, err := srv.waitPrefix(ctx, natsURLPrefix, time.Minute)
 	if err != nil {
-		srv.Shutdown()
+		srv.kill()
+		return nil, err
+	}
+	nc, err := nats.Connect(url, nats.Name("bench-collector"))
+	if err != nil {
+		srv.kill()
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	tmp, err := os.MkdirTemp("", "matcher-bench-")
 	if err != nil {
 		nc.Close()
-		srv.Shutdown()
+		srv.kill()
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	s.tmp = tmp
-	s.e2e = &e2e{exe: s.cfg.Exe, url: srv.URL(), nc: nc, prog: s.prog, http: &http.Client{Timeout: 10 * time.Second}}
-	s.prog.printf("embedded NATS server on %s; child processes run %s", srv.URL(), s.cfg.Exe)
+	s.e2e = &e2e{exe: s.cfg.Exe, url: url, nc: nc, prog: s.prog, http: &http.Client{Timeout: 10 * time.Second}, server: srv.pid()}
+	s.prog.printf("NATS server process on %s; child processes run %s", url, s.cfg.Exe)
 	return func() {
 		nc.Close()
-		srv.Shutdown()
+		srv.stop()
 		os.RemoveAll(tmp)
 	}, nil
 }

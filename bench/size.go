@@ -146,7 +146,7 @@ func (s *sizeRun) run(ctx context.Context, n int, last bool) (SizeResult, error)
 	// The matcher process compiles its own copy; this one is no longer
 	// referenced and is collected first.
 	runtime.GC()
-	m, err := s.endToEnd(ctx, name, inds, events, res.Workloads)
+	m, err := s.endToEnd(ctx, name, inds, events, res.Workloads, last)
 	res.Matcher = m
 	return res, err
 }

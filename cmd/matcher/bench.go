@@ -14,9 +14,10 @@ import (
 	"github.com/indicator-matcher/matcher/bench/gen"
 )
 
-// runBench runs the product benchmark (package bench). Two hidden
-// subcommands, `bench publish` and `bench sink`, are the publisher and the
-// raw-NATS receiver it starts as child processes.
+// runBench runs the product benchmark (package bench). Three hidden
+// subcommands, `bench nats`, `bench publish` and `bench sink`, are the
+// NATS server, the publisher and the raw-NATS receiver it starts as child
+// processes.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -24,6 +25,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runBenchPublish(ctx, args[1:], stdout, stderr)
 		case "sink":
 			return runBenchSink(ctx, args[1:], stdout, stderr)
+		case "nats":
+			if len(args) > 1 {
+				return fmt.Errorf("%w: bench nats takes no arguments", errUsage)
+			}
+			return bench.ServeNATS(ctx, stdout)
 		}
 	}
 	def := bench.DefaultConfig()
