@@ -119,7 +119,8 @@ type PendingLimits struct {
 type Matching struct {
 	// Workers is the number of matching goroutines; 0 means GOMAXPROCS.
 	Workers int `yaml:"workers"`
-	// QueueSize bounds the queue between NATS and the workers.
+	// QueueSize bounds the alert queue and, in JetStream mode, the event
+	// queue between the puller and the workers.
 	QueueSize       int    `yaml:"queue_size"`
 	Validity        string `yaml:"validity"`
 	MatchSubdomains bool   `yaml:"match_subdomains"`
