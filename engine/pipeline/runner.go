@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -435,6 +436,13 @@ func (r *Runner) handle(p *Processor, w work, outs chan<- outgoing) {
 		} else {
 			outs <- o
 		}
+	}
+	if inline && len(alerts) > 0 {
+		// The connection's flusher goroutine writes the alerts out; it
+		// was made runnable on this P and would wait behind this worker,
+		// busy with the next events, until the scheduler preempts it
+		// (up to 10 ms when every P is busy). Yield so that it runs now.
+		runtime.Gosched()
 	}
 }
 
