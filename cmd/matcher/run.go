@@ -108,6 +108,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer eng.Close()
+	tuneGC(uint64(cfg.Runtime.GCRunway), log)
 
 	enricher, err := newEnricher(client, cfg.Enrich)
 	if err != nil {

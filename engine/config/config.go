@@ -54,6 +54,7 @@ type Config struct {
 	HTTP     HTTP     `yaml:"http"`
 	Log      Log      `yaml:"log"`
 	Shutdown Shutdown `yaml:"shutdown"`
+	Runtime  Runtime  `yaml:"runtime"`
 }
 
 // NATS is the connection to the event bus and the subjects used on it.
@@ -194,6 +195,14 @@ type Log struct {
 	Format string `yaml:"format"`
 }
 
+// Runtime tunes the Go runtime of `matcher run`.
+type Runtime struct {
+	// GCRunway bounds the garbage allowed between two collections once
+	// the indicators are loaded (see docs/config.md); 0 keeps the Go
+	// default (as much garbage as live heap).
+	GCRunway Size `yaml:"gc_runway"`
+}
+
 // Shutdown configures the graceful stop.
 type Shutdown struct {
 	// Timeout bounds draining and flushing.
@@ -248,5 +257,6 @@ func Default() Config {
 		HTTP:     HTTP{Listen: "127.0.0.1:9090"},
 		Log:      Log{Level: "info", Format: "text"},
 		Shutdown: Shutdown{Timeout: 30 * time.Second},
+		Runtime:  Runtime{GCRunway: 256 * MiB},
 	}
 }

@@ -75,6 +75,9 @@ func (c *Config) Validate() error {
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "text", "json")
 	v.positive("shutdown.timeout", c.Shutdown.Timeout)
+	if c.Runtime.GCRunway < 0 {
+		v.add("runtime.gc_runway", "must be 0 or more, got %s", c.Runtime.GCRunway)
+	}
 	return errors.Join(v.errs...)
 }
 
