@@ -1,15 +1,17 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"time"
 )
 
-// GC percentage bounds of tuneGC: never more than Go's default, never so
-// low that collections run back to back.
+// GC percentage bounds of the policy: never more than Go's default,
+// never so low that collections run back to back.
 const (
 	maxGCPercent = 100
 	minGCPercent = 10
@@ -26,24 +28,74 @@ func gcPercentFor(live, runway uint64) int {
 	return int(min(max(p, minGCPercent), maxGCPercent))
 }
 
-// tuneGC collects once, reads the live heap (mostly the compiled
-// indicators) and sets the GC percentage so that a collection follows at
-// most runway bytes of new garbage (runtime.gc_runway, see
-// docs/config.md). It does nothing when runway is 0 or when GOGC is set
-// in the environment, which then decides.
-func tuneGC(runway uint64, log *slog.Logger) {
+// gcPolicy sets the garbage collector's percentage of `matcher run`
+// (runtime.gc_runway, docs/config.md). While the heap is mostly the
+// compiled indicators, which are pointer-free and cheap to mark, a
+// collection follows at most runway bytes of garbage, so that the sweep
+// after it stays short. While a backlog of messages waits in the
+// subscriptions (at least runway bytes), collections mostly mark that
+// backlog, and the policy goes back to Go's default until the backlog is
+// under a quarter of the runway again. Its methods are called from one
+// goroutine.
+type gcPolicy struct {
+	runway  uint64
+	tuned   int // the percentage for the indicators' heap
+	current int
+	log     *slog.Logger
+}
+
+// newGCPolicy collects once, reads the live heap (mostly the compiled
+// indicators) and sets the tuned percentage. It returns nil, changing
+// nothing, when runway is 0 or when GOGC is set in the environment, which
+// then decides.
+func newGCPolicy(runway uint64, log *slog.Logger) *gcPolicy {
 	if runway == 0 {
-		return
+		return nil
 	}
 	if v, ok := os.LookupEnv("GOGC"); ok {
 		log.Info("garbage collection left to GOGC", "GOGC", v)
-		return
+		return nil
 	}
 	runtime.GC()
 	live := liveHeap()
-	p := gcPercentFor(live, runway)
-	debug.SetGCPercent(p)
-	log.Info("garbage collection tuned", "live_heap_mib", live>>20, "gc_percent", p, "gc_runway_mib", runway>>20)
+	p := &gcPolicy{runway: runway, tuned: gcPercentFor(live, runway), log: log}
+	p.set(p.tuned)
+	log.Info("garbage collection tuned", "live_heap_mib", live>>20, "gc_percent", p.tuned, "gc_runway_mib", runway>>20)
+	return p
+}
+
+// percentFor is the percentage for a backlog of the given bytes.
+func (p *gcPolicy) percentFor(backlog uint64) int {
+	switch {
+	case backlog >= p.runway:
+		return maxGCPercent
+	case backlog < p.runway/4:
+		return p.tuned
+	}
+	return p.current
+}
+
+func (p *gcPolicy) set(percent int) {
+	if percent != p.current {
+		debug.SetGCPercent(percent)
+		p.current = percent
+	}
+}
+
+// run follows the backlog every interval until ctx ends. backlog reports
+// the bytes waiting in the subscriptions.
+func (p *gcPolicy) run(ctx context.Context, interval time.Duration, backlog func() (msgs, bytes int)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, b := backlog()
+			p.set(p.percentFor(uint64(max(b, 0))))
+		}
+	}
 }
 
 // liveHeap is the heap the last collection marked live, in bytes.

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestGCPercentFor(t *testing.T) {
@@ -29,32 +32,68 @@ func TestGCPercentFor(t *testing.T) {
 	}
 }
 
-func TestTuneGC(t *testing.T) {
+func TestGCPolicyLeavesGOGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOGC", "") // set, even if empty: the environment decides
 	var logs bytes.Buffer
-	tuneGC(1, slog.New(slog.NewTextHandler(&logs, nil)))
+	if p := newGCPolicy(1, slog.New(slog.NewTextHandler(&logs, nil))); p != nil {
+		t.Fatal("a policy despite GOGC in the environment")
+	}
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Fatalf("GOGC in the environment: percentage changed to %d", p)
 	}
 	if !strings.Contains(logs.String(), "left to GOGC") {
 		t.Fatalf("log: %s", logs.String())
 	}
+	if p := newGCPolicy(0, slog.New(slog.DiscardHandler)); p != nil {
+		t.Fatal("a policy with a zero runway")
+	}
 }
 
-func TestTuneGCSetsPercentage(t *testing.T) {
+func TestGCPolicyFollowsBacklog(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	hold := make([][]byte, 0, 64)
 	for range 64 {
 		hold = append(hold, make([]byte, 1<<20)) // a live heap of at least 64 MiB
 	}
+	const runway = 4 << 20
 	var logs bytes.Buffer
-	tuneGC(4<<20, slog.New(slog.NewTextHandler(&logs, nil))) // a 4 MiB runway over ≥ 64 MiB live
+	p := newGCPolicy(runway, slog.New(slog.NewTextHandler(&logs, nil))) // 4 MiB over ≥ 64 MiB live
 	runtime.KeepAlive(hold)
-	if p := debug.SetGCPercent(100); p != minGCPercent {
-		t.Fatalf("percentage %d; want the floor %d for a 4 MiB runway over 64 MiB", p, minGCPercent)
+	if p == nil || p.tuned != minGCPercent || !strings.Contains(logs.String(), "gc_percent=10") {
+		t.Fatalf("policy %+v; log: %s", p, logs.String())
 	}
-	if !strings.Contains(logs.String(), "gc_percent=10") {
-		t.Fatalf("log: %s", logs.String())
+	percent := func() int { v := debug.SetGCPercent(-1); debug.SetGCPercent(v); return v }
+	if got := percent(); got != minGCPercent {
+		t.Fatalf("percentage %d after tuning; want %d", got, minGCPercent)
 	}
+
+	var backlog atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.run(ctx, time.Millisecond, func() (int, int) { return 0, int(backlog.Load()) })
+	}()
+	waitFor := func(want int, what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for percent() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: percentage %d, want %d", what, percent(), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	backlog.Store(runway) // a backlog: Go's default
+	waitFor(maxGCPercent, "backlog of the runway")
+	backlog.Store(runway / 2) // between the thresholds: unchanged
+	time.Sleep(20 * time.Millisecond)
+	if got := percent(); got != maxGCPercent {
+		t.Fatalf("half a runway of backlog: percentage %d, want %d (hysteresis)", got, maxGCPercent)
+	}
+	backlog.Store(runway/4 - 1) // drained: back to the tuned percentage
+	waitFor(minGCPercent, "drained backlog")
+	cancel()
+	<-done
 }

@@ -91,3 +91,16 @@ func registerMetrics(reg *metrics.Registry, s *pipeline.Stats, eng *snapshot.Eng
 	}
 	return reg.Register(cs...)
 }
+
+// registerBacklog adds the events waiting in the runner's subscriptions.
+func registerBacklog(reg *metrics.Registry, r *pipeline.Runner) error {
+	for _, c := range []metrics.Collector{
+		metrics.NewGaugeFunc("matcher_nats_backlog_messages", "Events taken from NATS and waiting for a worker (core mode).", func() float64 { m, _ := r.Backlog(); return float64(m) }),
+		metrics.NewGaugeFunc("matcher_nats_backlog_bytes", "Bytes of the events waiting for a worker (core mode).", func() float64 { _, b := r.Backlog(); return float64(b) }),
+	} {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

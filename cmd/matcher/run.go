@@ -108,7 +108,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer eng.Close()
-	tuneGC(uint64(cfg.Runtime.GCRunway), log)
+	gcp := newGCPolicy(uint64(cfg.Runtime.GCRunway), log)
 
 	enricher, err := newEnricher(client, cfg.Enrich)
 	if err != nil {
@@ -154,6 +154,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := registerMetrics(reg, stats, eng, enricher, &syncProgress, st, supp); err != nil {
 		return err
 	}
+	if err := registerBacklog(reg, runner); err != nil {
+		return err
+	}
 	if cfg.HTTP.Listen != "" {
 		srv := ops.New(cfg.HTTP.Listen, reg, func() error {
 			if !runner.Ready() {
@@ -180,6 +183,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer cancelRun()
 	runDone := make(chan error, 1)
 	go func() { runDone <- runner.Run(runCtx) }()
+	if gcp != nil {
+		go gcp.run(runCtx, 250*time.Millisecond, runner.Backlog)
+	}
 
 	if syncer != nil {
 		syncCtx, cancelSync := context.WithCancel(ctx)

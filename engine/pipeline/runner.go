@@ -142,6 +142,8 @@ type Runner struct {
 	log      *slog.Logger
 	stats    *Stats
 
+	subs atomic.Pointer[[]*nats.Subscription] // core mode: the workers' subscriptions
+
 	pendingMu sync.Mutex
 	pending   map[string]alert.Alert // alerts published as pending, awaiting a follow-up
 	ready     atomic.Bool
@@ -175,6 +177,22 @@ func NewRunner(nc *nats.Conn, procCfg ProcessorConfig, enricher *enrich.Enricher
 
 // Stats returns the runner's counters.
 func (r *Runner) Stats() *Stats { return r.stats }
+
+// Backlog is what the workers' subscriptions hold, taken from the server
+// and not yet handled (core mode; zero otherwise). Safe for concurrent
+// use.
+func (r *Runner) Backlog() (msgs, bytes int) {
+	subs := r.subs.Load()
+	if subs == nil {
+		return 0, 0
+	}
+	for _, s := range *subs {
+		if m, b, err := s.Pending(); err == nil {
+			msgs, bytes = msgs+m, bytes+b
+		}
+	}
+	return msgs, bytes
+}
 
 // Ready reports whether the runner is consuming.
 func (r *Runner) Ready() bool { return r.ready.Load() }
@@ -323,6 +341,7 @@ func (r *Runner) startCore(workers int, outs chan<- outgoing) (func(), error) {
 		unsubscribe()
 		return nil, fmt.Errorf("pipeline: subscribe: %w", err)
 	}
+	r.subs.Store(&subs)
 	return func() {
 		for _, s := range subs {
 			_ = s.Drain()
