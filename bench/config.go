@@ -88,7 +88,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Sizes: []int{100_000, 1_000_000}, Events: 100_000, HitRate: 0.01, Schemas: gen.AllSchemas(),
-		Workloads: AllWorkloads(), Stages: AllStages(), Duration: 3 * time.Second, LatencyDuration: 10 * time.Second, LatencyLoads: []float64{0.5},
+		Workloads: AllWorkloads(), Stages: AllStages(), Duration: 3 * time.Second, LatencyDuration: 20 * time.Second, LatencyLoads: []float64{0.5},
 		Seed: 1, DataDir: "testdata", OutDir: filepath.Join("bench", "out"),
 	}
 }
