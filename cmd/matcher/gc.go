@@ -10,11 +10,12 @@ import (
 	"time"
 )
 
-// GC percentage bounds of the policy: never more than Go's default,
-// never so low that collections run back to back.
+// GC percentage bounds of the policy: never so low that collections run
+// back to back, never so high that a small heap grows tenfold.
 const (
-	maxGCPercent = 100
-	minGCPercent = 10
+	defaultGCPercent = 100 // Go's default (GOGC=100)
+	maxGCPercent     = 1000
+	minGCPercent     = 10
 )
 
 // gcPercentFor is the GC percentage that lets at most runway bytes of
@@ -22,7 +23,7 @@ const (
 // [minGCPercent, maxGCPercent].
 func gcPercentFor(live, runway uint64) int {
 	if live == 0 {
-		return maxGCPercent
+		return defaultGCPercent
 	}
 	p := runway / max(live/100, 1)
 	return int(min(max(p, minGCPercent), maxGCPercent))
@@ -31,9 +32,10 @@ func gcPercentFor(live, runway uint64) int {
 // gcPolicy sets the garbage collector's percentage of `matcher run`
 // (runtime.gc_runway, docs/config.md). While the heap is mostly the
 // compiled indicators, which are pointer-free and cheap to mark, a
-// collection follows at most runway bytes of garbage, so that the sweep
-// after it stays short. While a backlog of messages waits in the
-// subscriptions (at least runway bytes), collections mostly mark that
+// collection follows runway bytes of garbage, whatever the heap's size:
+// with a large heap the sweep after it stays short, and a small heap is
+// not collected every few megabytes. While a backlog of messages waits in
+// the subscriptions (at least runway bytes), collections mostly mark that
 // backlog, and the policy goes back to Go's default until the backlog is
 // under a quarter of the runway again. Its methods are called from one
 // goroutine.
@@ -68,7 +70,7 @@ func newGCPolicy(runway uint64, log *slog.Logger) *gcPolicy {
 func (p *gcPolicy) percentFor(backlog uint64) int {
 	switch {
 	case backlog >= p.runway:
-		return maxGCPercent
+		return defaultGCPercent
 	case backlog < p.runway/4:
 		return p.tuned
 	}

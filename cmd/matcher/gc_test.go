@@ -18,13 +18,14 @@ func TestGCPercentFor(t *testing.T) {
 		live, runway uint64
 		want         int
 	}{
-		{0, 256 * mib, 100},
-		{100 * mib, 256 * mib, 100}, // a small heap keeps Go's default
+		{0, 256 * mib, 100},         // nothing known: Go's default
+		{100 * mib, 256 * mib, 256}, // a small heap is not collected every 100 MiB
+		{10 * mib, 256 * mib, 1000}, // ceiling
 		{256 * mib, 256 * mib, 100},
 		{650 * mib, 256 * mib, 39},
 		{2048 * mib, 256 * mib, 12},
 		{8192 * mib, 256 * mib, 10}, // floor
-		{50, 256 * mib, 100},        // tiny heaps do not divide by zero
+		{50, 256 * mib, 1000},       // tiny heaps do not divide by zero
 	} {
 		if got := gcPercentFor(c.live, c.runway); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB, %d MiB) = %d, want %d", c.live/mib, c.runway/mib, got, c.want)
@@ -86,11 +87,11 @@ func TestGCPolicyFollowsBacklog(t *testing.T) {
 		}
 	}
 	backlog.Store(runway) // a backlog: Go's default
-	waitFor(maxGCPercent, "backlog of the runway")
+	waitFor(defaultGCPercent, "backlog of the runway")
 	backlog.Store(runway / 2) // between the thresholds: unchanged
 	time.Sleep(20 * time.Millisecond)
-	if got := percent(); got != maxGCPercent {
-		t.Fatalf("half a runway of backlog: percentage %d, want %d (hysteresis)", got, maxGCPercent)
+	if got := percent(); got != defaultGCPercent {
+		t.Fatalf("half a runway of backlog: percentage %d, want %d (hysteresis)", got, defaultGCPercent)
 	}
 	backlog.Store(runway/4 - 1) // drained: back to the tuned percentage
 	waitFor(minGCPercent, "drained backlog")
