@@ -78,6 +78,11 @@ type Config struct {
 	// Exe is the matcher binary run as the child processes of the
 	// end-to-end stage (`run`, `bench publish`, `bench sink`).
 	Exe string
+	// MatcherEnv configures the matcher process of the end-to-end stage:
+	// MATCHER_* variables (docs/config.md), e.g.
+	// "MATCHER_RUNTIME_GC_RUNWAY=128MiB". The bench's own settings of
+	// that process come after them and win.
+	MatcherEnv []string
 	// Command is the command line recorded in the report.
 	Command string
 	// Progress receives progress lines; nil prints nothing.
@@ -121,6 +126,11 @@ func (c *Config) validate() error {
 	}
 	if len(c.Workloads) == 0 || len(c.Stages) == 0 {
 		errs = append(errs, errors.New("no workload or no stage"))
+	}
+	for _, kv := range c.MatcherEnv {
+		if k, _, ok := strings.Cut(kv, "="); !ok || !strings.HasPrefix(k, "MATCHER_") {
+			errs = append(errs, fmt.Errorf("matcher setting %q is not MATCHER_<KEY>=<value>", kv))
+		}
 	}
 	if c.has(StageE2E) && c.Exe == "" {
 		errs = append(errs, errors.New("the e2e stage needs the matcher binary (Config.Exe)"))

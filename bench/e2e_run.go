@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,12 +24,13 @@ import (
 // this process; the matcher, the publisher and the raw receiver are child
 // processes of exe (the matcher binary).
 type e2e struct {
-	exe    string
-	url    string
-	server string     // pid of the NATS server process
-	nc     *nats.Conn // this process's connection, for the alert collector
-	prog   *progress
-	http   *http.Client
+	exe        string
+	url        string
+	server     string     // pid of the NATS server process
+	matcherEnv []string   // Config.MatcherEnv
+	nc         *nats.Conn // this process's connection, for the alert collector
+	prog       *progress
+	http       *http.Client
 }
 
 // matcherProc is a running `matcher run`.
@@ -49,9 +51,9 @@ type matcherProc struct {
 // windows are ignored, so that every hit becomes an alert, as in the
 // in-process match path; enrichment is off (no feed).
 func (e *e2e) startMatcher(ctx context.Context, indicatorFile string, pendingMsgs int, profiling bool) (*matcherProc, error) {
-	env := childEnv("MATCHER_ALERTS_RATE_PER_INDICATOR=0", "GODEBUG=gctrace=1",
+	env := childEnv(append(slices.Clip(e.matcherEnv), "MATCHER_ALERTS_RATE_PER_INDICATOR=0", "GODEBUG=gctrace=1",
 		"MATCHER_NATS_PENDING_LIMITS_MSGS="+strconv.Itoa(pendingMsgs), "MATCHER_NATS_PENDING_LIMITS_BYTES=4GiB",
-		"MATCHER_HTTP_PPROF="+strconv.FormatBool(profiling))
+		"MATCHER_HTTP_PPROF="+strconv.FormatBool(profiling))...)
 	urls := make(chan string, 1)
 	m := &matcherProc{started: time.Now()}
 	onLog := func(line string) {

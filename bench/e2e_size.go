@@ -93,8 +93,9 @@ func (s *sizeRun) endToEndWorkload(ctx context.Context, size string, m *matcherP
 	s.prog.printf("%s %s: raw NATS %.0f events/s", size, wr.Name, raw.EventsPerSec())
 	s.prog.printf("%s %s: end to end, %d events", size, wr.Name, n)
 	// A profile of the matcher process covers the first part of the
-	// saturated run (it lasts about the in-process stage duration).
-	profileFor := max(time.Duration(float64(s.cfg.Duration)*0.6).Truncate(time.Second), time.Second)
+	// saturated run: its events last the in-process stage duration at the
+	// in-process rate, so at least that long end to end.
+	profileFor := max(s.cfg.Duration.Round(time.Second), time.Second)
 	var profiled <-chan error
 	if profilePath != "" {
 		profiled = s.e2e.profileMatcher(ctx, m, profilePath, profileFor)

@@ -117,7 +117,7 @@ func (s *sizeRun) startE2E(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	s.tmp = tmp
-	s.e2e = &e2e{exe: s.cfg.Exe, url: url, nc: nc, prog: s.prog, http: &http.Client{Timeout: 10 * time.Second}, server: srv.pid()}
+	s.e2e = &e2e{exe: s.cfg.Exe, url: url, nc: nc, prog: s.prog, http: &http.Client{Timeout: 10 * time.Second}, server: srv.pid(), matcherEnv: s.cfg.MatcherEnv}
 	s.prog.printf("NATS server process on %s; child processes run %s", url, s.cfg.Exe)
 	return func() {
 		nc.Close()

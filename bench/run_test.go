@@ -81,8 +81,10 @@ func TestRunInProcess(t *testing.T) {
 func TestRunRejectsBadConfig(t *testing.T) {
 	cfg := tinyConfig(t)
 	cfg.Sizes, cfg.Events, cfg.Exe = nil, 0, ""
+	cfg.MatcherEnv = []string{"GOGC=50"}
 	_, err := Run(context.Background(), cfg)
-	if err == nil || !strings.Contains(err.Error(), "no indicator sizes") || !strings.Contains(err.Error(), "e2e stage needs") {
+	if err == nil || !strings.Contains(err.Error(), "no indicator sizes") || !strings.Contains(err.Error(), "e2e stage needs") ||
+		!strings.Contains(err.Error(), `matcher setting "GOGC=50"`) {
 		t.Errorf("got %v", err)
 	}
 }
@@ -180,6 +182,8 @@ func TestEndToEnd(t *testing.T) {
 	cfg.Stages = []string{StageMatch, StageE2E}
 	cfg.LatencyLoads = []float64{0.2, 0.5}
 	cfg.Exe = exe
+	cfg.Profile = true // also profiles the matcher process through http.pprof
+	cfg.MatcherEnv = []string{"MATCHER_RUNTIME_GC_RUNWAY=64MiB"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, cfg)
@@ -207,7 +211,8 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	md := mustRead(t, filepath.Join(cfg.OutDir, "report.md"))
-	if !strings.Contains(md, "### End to end and raw NATS") || !strings.Contains(md, "| 3k | generated | end to end |") {
+	if !strings.Contains(md, "### End to end and raw NATS") || !strings.Contains(md, "| 3k | generated | end to end |") ||
+		!strings.Contains(md, "matcher process, end to end, 3k indicators, generated") {
 		t.Errorf("report:\n%s", md)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.OutDir, "throughput.svg")); err != nil {

@@ -51,6 +51,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	results := fs.String("results", "", "rewrite the benchmark section of this results file (bench/RESULTS.md) and write its chart next to it")
 	profile := fs.Bool("profile", false, "CPU-profile the parse-only and match-path stages at the largest size; the report shows the pprof top")
 	quiet := fs.Bool("quiet", false, "no progress on standard error")
+	var matcherEnv stringList
+	fs.Var(&matcherEnv, "matcher-env", "`MATCHER_KEY=value` setting of the end-to-end matcher process (docs/config.md); repeatable")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: matcher bench [flags]")
 		fmt.Fprintln(stderr, "Measures the parse-only ceiling, the match path, end to end through NATS (with the raw NATS ceiling) and a naive baseline on the same events, at each indicator count.")
@@ -81,6 +83,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.Events, cfg.HitRate, cfg.Duration, cfg.LatencyDuration = *events, *hitRate, *duration, *latency
 	cfg.Workers, cfg.Seed, cfg.DataDir, cfg.OutDir, cfg.Profile = *workers, *seed, *dataDir, *outDir, *profile
+	cfg.MatcherEnv = matcherEnv
 	if cfg.Profile && cfg.OutDir == "" {
 		return fmt.Errorf("%w: --profile needs --out", errUsage)
 	}
