@@ -95,7 +95,15 @@ func (p *gcPolicy) run(ctx context.Context, interval time.Duration, backlog func
 			return
 		case <-t.C:
 			_, b := backlog()
-			p.set(p.percentFor(uint64(max(b, 0))))
+			want := p.percentFor(uint64(max(b, 0)))
+			if want == p.tuned && p.current != p.tuned {
+				// The backlog has drained, but the heap goal is still
+				// that of the last collection, which marked the backlog
+				// live: with the tuned percentage it would let the heap
+				// grow to several times the backlog. Collect first.
+				runtime.GC()
+			}
+			p.set(want)
 		}
 	}
 }
