@@ -75,7 +75,6 @@ type Stats struct {
 	VerifyErrors  atomic.Uint64
 	Candidates    atomic.Uint64
 	SlowConsumer  atomic.Uint64
-	Dropped       atomic.Uint64 // events dropped because a queue was full (core mode)
 
 	deadMu      sync.Mutex
 	deadLetters map[string]*atomic.Uint64
