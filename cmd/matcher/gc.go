@@ -43,7 +43,11 @@ type gcPolicy struct {
 	runway  uint64
 	tuned   int // the percentage for the indicators' heap
 	current int
+	orig    int // the percentage before the policy, restored by stop
 	log     *slog.Logger
+
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the goroutine of start returns
 }
 
 // newGCPolicy collects once, reads the live heap (mostly the compiled
@@ -61,7 +65,8 @@ func newGCPolicy(runway uint64, log *slog.Logger) *gcPolicy {
 	runtime.GC()
 	live := liveHeap()
 	p := &gcPolicy{runway: runway, tuned: gcPercentFor(live, runway), log: log}
-	p.set(p.tuned)
+	p.orig = debug.SetGCPercent(p.tuned)
+	p.current = p.tuned
 	log.Info("garbage collection tuned", "live_heap_mib", live>>20, "gc_percent", p.tuned, "gc_runway_mib", runway>>20)
 	return p
 }
@@ -84,8 +89,28 @@ func (p *gcPolicy) set(percent int) {
 	}
 }
 
-// run follows the backlog every interval until ctx ends. backlog reports
-// the bytes waiting in the subscriptions.
+// start follows the backlog every interval in a goroutine, until stop.
+// backlog reports the bytes waiting in the subscriptions.
+func (p *gcPolicy) start(interval time.Duration, backlog func() (msgs, bytes int)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	go func() {
+		defer close(p.done)
+		p.run(ctx, interval, backlog)
+	}()
+}
+
+// stop ends the goroutine of start, if any, and restores the percentage
+// that was in force before the policy.
+func (p *gcPolicy) stop() {
+	if p.cancel != nil {
+		p.cancel()
+		<-p.done
+	}
+	debug.SetGCPercent(p.orig)
+}
+
+// run follows the backlog every interval until ctx ends.
 func (p *gcPolicy) run(ctx context.Context, interval time.Duration, backlog func() (msgs, bytes int)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

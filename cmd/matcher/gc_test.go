@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -70,12 +69,7 @@ func TestGCPolicyFollowsBacklog(t *testing.T) {
 	}
 
 	var backlog atomic.Int64
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		p.run(ctx, time.Millisecond, func() (int, int) { return 0, int(backlog.Load()) })
-	}()
+	p.start(time.Millisecond, func() (int, int) { return 0, int(backlog.Load()) })
 	waitFor := func(want int, what string) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -95,6 +89,8 @@ func TestGCPolicyFollowsBacklog(t *testing.T) {
 	}
 	backlog.Store(runway/4 - 1) // drained: back to the tuned percentage
 	waitFor(minGCPercent, "drained backlog")
-	cancel()
-	<-done
+	p.stop()
+	if got := percent(); got != 100 {
+		t.Fatalf("after stop: percentage %d, want the one before the policy (100)", got)
+	}
 }

@@ -109,6 +109,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer eng.Close()
 	gcp := newGCPolicy(uint64(cfg.Runtime.GCRunway), log)
+	if gcp != nil {
+		defer gcp.stop()
+	}
 
 	enricher, err := newEnricher(client, cfg.Enrich)
 	if err != nil {
@@ -184,7 +187,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	runDone := make(chan error, 1)
 	go func() { runDone <- runner.Run(runCtx) }()
 	if gcp != nil {
-		go gcp.run(runCtx, 250*time.Millisecond, runner.Backlog)
+		gcp.start(250*time.Millisecond, runner.Backlog)
 	}
 
 	if syncer != nil {

@@ -10,9 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -362,6 +364,8 @@ func TestRunDemoOnEmbeddedDefaults(t *testing.T) {
 		t.Skip("runs the demo")
 	}
 	dir := t.TempDir()
+	gcBefore := debug.SetGCPercent(100)
+	debug.SetGCPercent(gcBefore)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
@@ -385,6 +389,12 @@ func TestRunDemoOnEmbeddedDefaults(t *testing.T) {
 		if !bytes.Contains([]byte(text), []byte(want)) {
 			t.Errorf("demo output lacks %q:\n%s", want, text)
 		}
+	}
+	if _, gogc := os.LookupEnv("GOGC"); !gogc && !strings.Contains(errOut.String(), "garbage collection tuned") {
+		t.Errorf("no GC policy in the log:\n%s", errOut.String())
+	}
+	if p := debug.SetGCPercent(gcBefore); p != gcBefore {
+		t.Errorf("GC percentage %d after run returned, %d before; the policy must restore it", p, gcBefore)
 	}
 }
 
