@@ -180,6 +180,19 @@ func (w *walker) addKind(a *action, k observable.Kind, r observable.Role, v []by
 	}
 	if !w.add(Observable{Kind: k, Role: r, Field: a.path, Value: key, Text: text, group: a.group}) {
 		ev.buf = ev.buf[:start]
+		return
+	}
+	if k == observable.RegistryKey {
+		// A key under a user's hive (HKU\<SID>\…) is also that user's
+		// HKCU\… key, the name feeds give it.
+		us := len(ev.buf)
+		if out, ok := observable.AppendCurrentUserKey(ev.buf, text); ok {
+			ev.buf = out
+			hkcu := out[us:len(out):len(out)]
+			if !w.add(Observable{Kind: k, Role: r, Field: a.path, Value: hkcu, Text: hkcu, group: a.group}) {
+				ev.buf = ev.buf[:us]
+			}
+		}
 	}
 }
 

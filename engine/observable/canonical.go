@@ -37,7 +37,9 @@ func AppendCanonical(dst []byte, k Kind, v []byte) ([]byte, error) {
 		return AppendAddrPortText(dst, a, p), nil
 	case X509Serial:
 		return AppendX509Serial(dst, v)
-	case FileName, FilePath, Directory, UserAgent, RegistryKey, CommandLine, ProcessName,
+	case RegistryKey:
+		return AppendRegistryKey(dst, v)
+	case FileName, FilePath, Directory, UserAgent, CommandLine, ProcessName,
 		UserAccount, Mutex, X509Subject, Software, EmailSubject, Text:
 		return appendVerbatim(dst, v)
 	}

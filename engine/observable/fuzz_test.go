@@ -20,6 +20,7 @@ func FuzzCanonical(f *testing.F) {
 		{MD5, "CC85D7649546D3C0B1607F761B73FEC2"}, {SHA1, "1a1a10b819f321b91b47d7dd73668406a15992db"},
 		{AddrPort, "10.0.0.4:53"}, {MAC, "00:0d:3a:4d:42:f2"}, {X509Serial, "00:CC:57"},
 		{SSDEEP, "3:a:b"}, {CommandLine, "cmd.exe /c whoami"},
+		{RegistryKey, `HKLM\\Software\Run\`}, {RegistryKey, `\REGISTRY\USER\S-1-5-18`},
 	}
 	for _, s := range seeds {
 		f.Add(byte(s.k), []byte(s.v))

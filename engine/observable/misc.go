@@ -87,7 +87,7 @@ func AppendX509Serial(dst, v []byte) ([]byte, error) {
 }
 
 // appendVerbatim is the canonical form of free-text kinds (file names,
-// paths, command lines, user agents, registry keys, ...): the value exactly
+// paths, command lines, user agents, ...): the value exactly
 // as given, because these are compared case- and space-sensitively by STIX
 // and by the systems that produce them. Only an empty value is rejected.
 func appendVerbatim(dst, v []byte) ([]byte, error) {

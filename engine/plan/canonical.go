@@ -19,7 +19,9 @@ import (
 //   - an address compared with = or != to a CIDR becomes ISSUBSET (NOT
 //     ISSUBSET), and a host-length CIDR (/32, /128) becomes the address;
 //   - LIKE patterns on case-insensitive kinds (domains, hashes) are
-//     lower-cased.
+//     lower-cased, and those on registry keys take the registry form
+//     (full hive name, lower case, single separators); MATCHES on a
+//     registry key ignores case.
 //
 // Literals that are not valid values of their kind are left alone and
 // reported as warnings: such a comparison cannot match a canonical event
@@ -48,8 +50,23 @@ func canonicalize(p *pattern.Pattern, pl *Plan) {
 			}
 		case pattern.OpLike:
 			k, _ := kindFor(info, c.Value.Str)
-			if k == observable.Domain || k.IsHash() {
+			switch {
+			case k == observable.Domain || k.IsHash():
 				c.Value = pattern.StringLiteral(strings.ToLower(c.Value.Str))
+			case k == observable.RegistryKey:
+				// % and _ are not touched by the registry form, and a
+				// hive alias is only rewritten when a backslash or the
+				// end follows it.
+				if out, err := observable.AppendRegistryKey(nil, []byte(c.Value.Str)); err == nil {
+					c.Value = pattern.StringLiteral(string(out))
+				}
+			}
+		case pattern.OpMatches:
+			// Registry keys are compared without regard to case; the
+			// canonical event value is in lower case.
+			if k, _ := kindFor(info, c.Value.Str); k == observable.RegistryKey && c.Value.Kind == pattern.LitString &&
+				!strings.HasPrefix(c.Value.Str, "(?i)") {
+				c.Value = pattern.StringLiteral("(?i)" + c.Value.Str)
 			}
 		}
 	})
