@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	_ "time/tzdata" // matching.time_zone works on hosts without a zone database
 )
 
 // command is one subcommand. run receives the arguments after the

@@ -54,6 +54,13 @@ func resolveConfig(fs *flag.FlagSet, indicators *stringList, stderr io.Writer) (
 // newExtractor builds the event extractor from the matching section.
 func newExtractor(m config.Matching) (*extract.Extractor, error) {
 	xc := extract.Config{MaxEventBytes: int(m.MaxEventBytes)}
+	if m.TimeZone != "" {
+		loc, err := time.LoadLocation(m.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("matching.time_zone: %w", err)
+		}
+		xc.TimeZone = loc
+	}
 	for _, s := range m.Subjects {
 		xc.Subjects = append(xc.Subjects, extract.SubjectRule{Subject: s.Subject, Profile: s.Profile})
 	}

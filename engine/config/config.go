@@ -126,6 +126,9 @@ type Matching struct {
 	Validity        string `yaml:"validity"`
 	MatchSubdomains bool   `yaml:"match_subdomains"`
 	MaxEventBytes   Size   `yaml:"max_event_bytes"`
+	// TimeZone is the IANA zone of event times written without one;
+	// empty means UTC.
+	TimeZone string `yaml:"time_zone"`
 	// Profile forces one event profile for every subject; empty detects
 	// the profile per event.
 	Profile string `yaml:"profile"`

@@ -164,6 +164,11 @@ func (c *Config) validateMatching(v *validator) {
 	}
 	v.atLeast("matching.queue_size", m.QueueSize, 1)
 	v.oneOf("matching.validity", m.Validity, ValidityEvent, ValidityArrival, ValidityOff)
+	if m.TimeZone != "" {
+		if _, err := time.LoadLocation(m.TimeZone); err != nil {
+			v.add("matching.time_zone", "unknown time zone %q (an IANA name such as Europe/Paris)", m.TimeZone)
+		}
+	}
 	if m.MaxEventBytes < 1 || m.MaxEventBytes > GiB {
 		v.add("matching.max_event_bytes", "must be 1 byte to 1GiB, got %s", m.MaxEventBytes)
 	}

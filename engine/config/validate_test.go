@@ -76,6 +76,7 @@ func TestValidate(t *testing.T) {
 		{"enrich budget", func(c *Config) { c.Enrich.Budget = -1 }, `config: enrich.budget: must not be negative`},
 		{"enrich entries", func(c *Config) { c.Enrich.MaxEntries = 0 }, `config: enrich.max_entries: must be at least 1`},
 		{"listen", func(c *Config) { c.HTTP.Listen = "9090" }, `config: http.listen: must be host:port or :port, got "9090"`},
+		{"time zone", func(c *Config) { c.Matching.TimeZone = "Mars/Olympus_Mons" }, `config: matching.time_zone: unknown time zone "Mars/Olympus_Mons" (an IANA name such as Europe/Paris)`},
 		{"listen port", func(c *Config) { c.HTTP.Listen = ":http" }, `config: http.listen: port must be 0 to 65535, got "http"`},
 		{"listen off", func(c *Config) { c.HTTP.Listen = "" }, ""},
 		{"listen any", func(c *Config) { c.HTTP.Listen = ":0" }, ""},

@@ -34,6 +34,7 @@ type Extractor struct {
 	detectKeys                 map[string]uint64
 	subjects                   []subjectRoute
 	generic, text              *Profile
+	zone                       *time.Location // of times without one
 }
 
 // detector is one auto-detectable profile with its key sets as bit masks.
@@ -55,6 +56,10 @@ func New(cfg Config) (*Extractor, error) {
 	x := &Extractor{
 		maxBytes: cfg.MaxEventBytes, maxDepth: cfg.MaxDepth, maxObs: cfg.MaxObservables,
 		profiles: make(map[string]*Profile, len(specs)), detectKeys: map[string]uint64{},
+		zone: cfg.TimeZone,
+	}
+	if x.zone == nil {
+		x.zone = time.UTC
 	}
 	if x.maxBytes <= 0 {
 		x.maxBytes = DefaultMaxEventBytes
@@ -178,7 +183,7 @@ func (x *Extractor) ExtractWith(p *Profile, raw []byte, arrival time.Time, ev *E
 	}
 	ev.Profile = p.name
 	w := &ev.walker
-	*w = walker{ev: ev, p: p, maxObs: x.maxObs}
+	*w = walker{ev: ev, p: p, maxObs: x.maxObs, zone: x.zone}
 	if p.text {
 		return x.extractText(ev, w, raw)
 	}

@@ -117,11 +117,52 @@ func TestEventTime(t *testing.T) {
 	}
 }
 
+// TestEventTimeZone checks Config.TimeZone: times written without a zone
+// (NXLog's EventTime) are read in it, others are left alone, and
+// extraction still allocates nothing.
+func TestEventTimeZone(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skipf("no time zone database: %v", err)
+	}
+	x, err := New(Config{TimeZone: paris})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrival := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		in   string
+		want time.Time
+	}{
+		// Winter (UTC+1) and summer (UTC+2) local times.
+		{`{"EventID":4624,"Channel":"Security","Hostname":"dc1","EventTime":"2024-03-11 10:24:05"}`, time.Date(2024, 3, 11, 9, 24, 5, 0, time.UTC)},
+		{`{"EventID":4624,"Channel":"Security","Hostname":"dc1","EventTime":"2024-07-11 10:24:05.5"}`, time.Date(2024, 7, 11, 8, 24, 5, 5e8, time.UTC)},
+		// A zone in the value wins; epochs are absolute.
+		{`{"msg":"x","time":"2024-03-11T10:15:42Z"}`, time.Date(2024, 3, 11, 10, 15, 42, 0, time.UTC)},
+		{`{"msg":"x","time":"2024-03-11T10:15:42+01:00"}`, time.Date(2024, 3, 11, 9, 15, 42, 0, time.UTC)},
+		{`{"msg":"x","time":1710152230}`, time.Unix(1710152230, 0).UTC()},
+	} {
+		var ev Event
+		if err := x.Extract([]byte(tt.in), arrival, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if !ev.Time.Equal(tt.want) || ev.TimeSource != TimeEvent || ev.Time.Location() != time.UTC {
+			t.Errorf("%s: time %v (%v), want %v", tt.in, ev.Time, ev.TimeSource, tt.want)
+		}
+	}
+	var ev Event
+	raw := []byte(`{"EventID":4624,"Channel":"Security","Hostname":"dc1","EventTime":"2024-03-11 10:24:05"}`)
+	_ = x.Extract(raw, arrival, &ev)
+	if n := testing.AllocsPerRun(100, func() { _ = x.Extract(raw, arrival, &ev) }); n != 0 {
+		t.Errorf("%.1f allocations per event with a time zone", n)
+	}
+}
+
 func TestParseTimeFormats(t *testing.T) {
 	bad := []string{"2024-13-01T00:00:00Z", "2024-03-11T25:00:00Z", "2024-03-11T10:15:42+25:00", "2024-03-11T10:15:42Q",
 		"2024-03-11", "1.2.3", "-5", "2024-03-11T10:15:42."}
 	for _, s := range bad {
-		if tm, ok := parseTime(jsonscan.String, []byte(s)); ok {
+		if tm, ok := parseTime(jsonscan.String, []byte(s), nil); ok {
 			t.Errorf("parseTime(%q) = %v, want failure", s, tm)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -122,6 +123,9 @@ type Config struct {
 	// Profiles adds user profiles; a profile named like a built-in one
 	// replaces it.
 	Profiles []ProfileSpec `yaml:"profiles"`
+	// TimeZone is the zone of event times written without one (NXLog's
+	// EventTime, "2024-03-11 10:24:05"); nil means UTC.
+	TimeZone *time.Location `yaml:"-"`
 }
 
 // LoadProfiles reads profile specs from YAML: either a list of profiles or

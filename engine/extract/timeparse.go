@@ -11,7 +11,7 @@ import (
 // time (seconds, or milliseconds, microseconds or nanoseconds when its
 // magnitude says so), any other string is ISO 8601 / RFC 3339. The result
 // is in UTC. It does not allocate.
-func parseTime(t jsonscan.Type, v []byte) (time.Time, bool) {
+func parseTime(t jsonscan.Type, v []byte, zone *time.Location) (time.Time, bool) {
 	v = trim(v)
 	if len(v) == 0 {
 		return time.Time{}, false
@@ -22,7 +22,7 @@ func parseTime(t jsonscan.Type, v []byte) (time.Time, bool) {
 	if t != jsonscan.String {
 		return time.Time{}, false
 	}
-	return parseISO(v)
+	return parseISO(v, zone)
 }
 
 func isNumeric(v []byte) bool {
@@ -96,8 +96,8 @@ func parseEpoch(v []byte) (time.Time, bool) {
 }
 
 // parseISO reads "YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|±HH[:MM]|±HHMM]". A
-// time without zone is taken as UTC.
-func parseISO(v []byte) (time.Time, bool) {
+// time without zone is taken in zone (UTC when nil).
+func parseISO(v []byte, zone *time.Location) (time.Time, bool) {
 	if len(v) < 16 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != 't' && v[10] != ' ') || v[13] != ':' {
 		return time.Time{}, false
 	}
@@ -134,6 +134,9 @@ func parseISO(v []byte) (time.Time, bool) {
 	offset := 0
 	switch {
 	case len(rest) == 0:
+		if zone != nil && zone != time.UTC {
+			return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, zone).UTC(), true
+		}
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 	case rest[0] == '+' || rest[0] == '-':
 		z := rest[1:]

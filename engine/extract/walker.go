@@ -2,6 +2,7 @@ package extract
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/indicator-matcher/matcher/engine/extract/jsonscan"
 	"github.com/indicator-matcher/matcher/engine/observable"
@@ -15,6 +16,7 @@ type walker struct {
 	p       *Profile
 	maxObs  int
 	nesting int
+	zone    *time.Location // of times written without one
 }
 
 // Value implements jsonscan.Handler.
@@ -256,7 +258,7 @@ func (w *walker) resolveTime() {
 			}
 		}
 		c := ev.times[best]
-		if tm, ok := parseTime(c.t, c.v); ok {
+		if tm, ok := parseTime(c.t, c.v, w.zone); ok {
 			ev.Time, ev.TimeSource, ev.timeRank = tm, TimeEvent, int(c.rank)
 			return
 		}
