@@ -219,6 +219,9 @@ func (x *Extractor) extractText(ev *Event, w *walker, raw []byte) error {
 	}
 	ev.text = true
 	ev.Raw = line
+	if t, ok := lineTime(line, ev.Time, x.zone); ok {
+		ev.Time, ev.TimeSource = t, TimeEvent
+	}
 	w.add(Observable{Kind: observable.Text, Role: observable.RoleText, Value: line, Text: line})
 	w.scanText("", line, w.p.scan, observable.RoleNone)
 	return nil
