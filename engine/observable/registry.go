@@ -1,5 +1,7 @@
 package observable
 
+import "strings"
+
 // Windows registry keys. Windows compares key names without regard to
 // case, and logs and feeds spell the same key several ways: Sysmon writes
 // HKLM\… and HKU\…, the kernel \REGISTRY\MACHINE\…, STIX requires the
@@ -121,4 +123,24 @@ func AppendCurrentUserKey(dst, canonical []byte) ([]byte, bool) {
 		dst = append(dst, `\software\classes`...)
 	}
 	return append(dst, tail...), true
+}
+
+// RegistryRegexp rewrites a regular expression over registry keys so that
+// it matches canonical keys: case is ignored ((?i) is added), and a hive
+// alias anchored at the start ("^HKLM\\…", "^\\REGISTRY\\MACHINE\\…")
+// becomes the full hive name. Other expressions only gain (?i).
+func RegistryRegexp(re string) string {
+	body := strings.TrimPrefix(re, "(?i)")
+	if strings.HasPrefix(body, "^") {
+		rest := body[1:]
+		for _, h := range registryHives {
+			alias := strings.ReplaceAll(h.alias, `\`, `\\`) // as written in a regexp
+			n := len(alias)
+			if len(rest) >= n && strings.EqualFold(rest[:n], alias) && (len(rest) == n || strings.HasPrefix(rest[n:], `\\`) || rest[n] == '$') {
+				body = "^" + h.full + rest[n:]
+				break
+			}
+		}
+	}
+	return "(?i)" + body
 }

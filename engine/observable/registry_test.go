@@ -76,3 +76,20 @@ func TestAppendCurrentUserKey(t *testing.T) {
 		}
 	}
 }
+
+func TestRegistryRegexp(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`^HKLM\\Software\\Run\\[a-z]+$`, `(?i)^hkey_local_machine\\Software\\Run\\[a-z]+$`},
+		{`^hkey_current_user\\Environment`, `(?i)^hkey_current_user\\Environment`},
+		{`^\\REGISTRY\\MACHINE\\SYSTEM`, `(?i)^hkey_local_machine\\SYSTEM`},
+		{`(?i)^HKCU\\x`, `(?i)^hkey_current_user\\x`},
+		{`^HKLM$`, `(?i)^hkey_local_machine$`},
+		{`^HKLMX\\x`, `(?i)^HKLMX\\x`},         // not a hive
+		{`Run\\Updater$`, `(?i)Run\\Updater$`}, // not anchored
+		{`HKLM\\Software`, `(?i)HKLM\\Software`},
+	} {
+		if got := RegistryRegexp(c.in); got != c.want {
+			t.Errorf("RegistryRegexp(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -21,7 +21,8 @@ import (
 //   - LIKE patterns on case-insensitive kinds (domains, hashes) are
 //     lower-cased, and those on registry keys take the registry form
 //     (full hive name, lower case, single separators); MATCHES on a
-//     registry key ignores case.
+//     registry key ignores case, and an anchored hive alias becomes
+//     the full name.
 //
 // Literals that are not valid values of their kind are left alone and
 // reported as warnings: such a comparison cannot match a canonical event
@@ -62,11 +63,10 @@ func canonicalize(p *pattern.Pattern, pl *Plan) {
 				}
 			}
 		case pattern.OpMatches:
-			// Registry keys are compared without regard to case; the
-			// canonical event value is in lower case.
-			if k, _ := kindFor(info, c.Value.Str); k == observable.RegistryKey && c.Value.Kind == pattern.LitString &&
-				!strings.HasPrefix(c.Value.Str, "(?i)") {
-				c.Value = pattern.StringLiteral("(?i)" + c.Value.Str)
+			// Registry keys are compared without regard to case and
+			// with the full hive name, as canonical event values are.
+			if k, _ := kindFor(info, c.Value.Str); k == observable.RegistryKey && c.Value.Kind == pattern.LitString {
+				c.Value = pattern.StringLiteral(observable.RegistryRegexp(c.Value.Str))
 			}
 		}
 	})

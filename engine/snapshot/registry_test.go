@@ -18,6 +18,7 @@ func TestRegistryKeysMatchAcrossSpellings(t *testing.T) {
 		`[windows-registry-key:key = 'HKLM\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\Updater']`,
 		`[windows-registry-key:key IN ('HKLM\\Nothing', 'hklm\\` + runKey + `')]`,
 		`[windows-registry-key:key LIKE 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\%']`,
+		`[windows-registry-key:key MATCHES '^HKLM\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\[a-z]+$']`,
 		`[windows-registry-key:key MATCHES '^hkey_local_machine\\\\SOFTWARE\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\[A-Z]+$']`,
 		`[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\` + runKey + `' AND windows-registry-key:key != 'HKLM\\Other']`,
 	}
