@@ -14,7 +14,8 @@ import (
 // registerMetrics exposes the pipeline, snapshot, feed and enrichment
 // figures. Everything is read at scrape time from counters the components
 // keep anyway, so metrics cost nothing on the hot path.
-func registerMetrics(reg *metrics.Registry, s *pipeline.Stats, eng *snapshot.Engine, e *enrich.Enricher, sync *syncStatus, st *store.Store, supp *alert.Suppressor) error {
+func registerMetrics(reg *metrics.Registry, r *pipeline.Runner, eng *snapshot.Engine, e *enrich.Enricher, sync *syncStatus, st *store.Store, supp *alert.Suppressor) error {
+	s := r.Stats()
 	counter := func(name, help string, v func() uint64) metrics.Collector {
 		return metrics.NewCounterFunc(name, help, func() float64 { return float64(v()) })
 	}
@@ -38,6 +39,8 @@ func registerMetrics(reg *metrics.Registry, s *pipeline.Stats, eng *snapshot.Eng
 		counter("matcher_alert_build_errors_total", "Hits whose alert could not be built.", s.BuildErrors.Load),
 		counter("matcher_publish_errors_total", "Failed publications of alerts and dead letters.", s.PublishErrors.Load),
 		counter("matcher_nats_slow_consumer_total", "Slow-consumer errors reported by the NATS client.", s.SlowConsumer.Load),
+		gauge("matcher_nats_backlog_messages", "Events taken from NATS and waiting for a worker (core mode).", func() float64 { m, _ := r.Backlog(); return float64(m) }),
+		gauge("matcher_nats_backlog_bytes", "Bytes of the events waiting for a worker (core mode).", func() float64 { _, b := r.Backlog(); return float64(b) }),
 		metrics.NewCollectorFunc("matcher_dead_letters", "Events sent to the dead-letter subject, by reason.", func() map[string]float64 {
 			out := map[string]float64{}
 			for reason, n := range s.DeadLetters() {
@@ -90,17 +93,4 @@ func registerMetrics(reg *metrics.Registry, s *pipeline.Stats, eng *snapshot.Eng
 		cs = append(cs, metrics.NewCollectorFunc("enrich", "Enrichment counters.", func() map[string]float64 { return e.Stats().Counters() }))
 	}
 	return reg.Register(cs...)
-}
-
-// registerBacklog adds the events waiting in the runner's subscriptions.
-func registerBacklog(reg *metrics.Registry, r *pipeline.Runner) error {
-	for _, c := range []metrics.Collector{
-		metrics.NewGaugeFunc("matcher_nats_backlog_messages", "Events taken from NATS and waiting for a worker (core mode).", func() float64 { m, _ := r.Backlog(); return float64(m) }),
-		metrics.NewGaugeFunc("matcher_nats_backlog_bytes", "Bytes of the events waiting for a worker (core mode).", func() float64 { _, b := r.Backlog(); return float64(b) }),
-	} {
-		if err := reg.Register(c); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -154,10 +154,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if err := registerMetrics(reg, stats, eng, enricher, &syncProgress, st, supp); err != nil {
-		return err
-	}
-	if err := registerBacklog(reg, runner); err != nil {
+	if err := registerMetrics(reg, runner, eng, enricher, &syncProgress, st, supp); err != nil {
 		return err
 	}
 	if cfg.HTTP.Listen != "" {

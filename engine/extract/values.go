@@ -212,7 +212,7 @@ func dnAttr(dn []byte, name string) []byte {
 		if i > 0 && dn[i-1] != ',' && dn[i-1] != '/' && dn[i-1] != ' ' {
 			continue
 		}
-		if dn[i+n] != '=' || !equalFoldASCII(dn[i:i+n], name) {
+		if dn[i+n] != '=' || !observable.EqualFoldASCII(dn[i:i+n], name) {
 			continue
 		}
 		v := dn[i+n+1:]
@@ -228,25 +228,6 @@ func dnAttr(dn []byte, name string) []byte {
 		return trim(v)
 	}
 	return nil
-}
-
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		x, y := b[i], s[i]
-		if x >= 'A' && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if y >= 'A' && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // addPathParts adds what a full path also names, so that indicators on

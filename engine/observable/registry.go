@@ -45,10 +45,7 @@ func AppendRegistryKey(dst, v []byte) ([]byte, error) {
 		if c == '\\' && len(dst) > start && dst[len(dst)-1] == '\\' {
 			continue // a run of separators is one
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
+		dst = append(dst, lower(c))
 	}
 	if len(dst) > start+1 && dst[len(dst)-1] == '\\' {
 		dst = dst[:len(dst)-1]
@@ -68,26 +65,11 @@ func registryHive(v []byte) (int, string) {
 		if len(v) < n || (len(v) > n && v[n] != '\\') {
 			continue
 		}
-		if equalFoldASCII(v[:n], h.alias) {
+		if EqualFoldASCII(v[:n], h.alias) {
 			return n, h.full
 		}
 	}
 	return 0, ""
-}
-
-// equalFoldASCII reports whether b equals upper, an upper-case ASCII
-// string, ignoring the case of ASCII letters in b.
-func equalFoldASCII(b []byte, upper string) bool {
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != upper[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // AppendCurrentUserKey appends, for a canonical key under one user's hive

@@ -342,6 +342,20 @@ func lower(c byte) byte {
 	return c
 }
 
+// EqualFoldASCII reports whether b and s are equal when ASCII letters are
+// compared without regard to case. It does not allocate.
+func EqualFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isUnreserved(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
 		c == '-' || c == '.' || c == '_' || c == '~'
