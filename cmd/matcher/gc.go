@@ -44,7 +44,6 @@ type gcPolicy struct {
 	tuned   int // the percentage for the indicators' heap
 	current int
 	orig    int // the percentage before the policy, restored by stop
-	log     *slog.Logger
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the goroutine of start returns
@@ -64,7 +63,7 @@ func newGCPolicy(runway uint64, log *slog.Logger) *gcPolicy {
 	}
 	runtime.GC()
 	live := liveHeap()
-	p := &gcPolicy{runway: runway, tuned: gcPercentFor(live, runway), log: log}
+	p := &gcPolicy{runway: runway, tuned: gcPercentFor(live, runway)}
 	p.orig = debug.SetGCPercent(p.tuned)
 	p.current = p.tuned
 	log.Info("garbage collection tuned", "live_heap_mib", live>>20, "gc_percent", p.tuned, "gc_runway_mib", runway>>20)
